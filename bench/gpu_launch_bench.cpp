@@ -1,0 +1,241 @@
+// What one tiny kernel launch and the ways of waiting for it cost: the floor under every
+// per-iteration latency the harness reports. The kernel is `mixed` over one element with one
+// FMA on one block, so the figures are launch and synchronisation overhead, not work.
+#include "common/cuda_check.hpp"
+#include "kernels/mixed.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+
+namespace {
+
+struct device_status {
+  bool usable = false;
+  std::string reason; ///< why not, when not usable
+  std::string name;
+};
+
+const device_status& cuda_device() {
+  static const device_status status = [] {
+    device_status result;
+    int count = 0;
+    const cudaError_t error = cudaGetDeviceCount(&count);
+    if (error != cudaSuccess) {
+      result.reason = std::string("no usable CUDA device (cudaGetDeviceCount: ") +
+                      cudaGetErrorName(error) + ", " + cudaGetErrorString(error) + ")";
+      return result;
+    }
+    if (count == 0) {
+      result.reason = "no CUDA device present";
+      return result;
+    }
+    cudaDeviceProp properties{};
+    const cudaError_t props_error = cudaGetDeviceProperties(&properties, 0);
+    if (props_error != cudaSuccess) {
+      result.reason =
+          std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(props_error);
+      return result;
+    }
+    result.usable = true;
+    result.name = std::string(properties.name) + " (sm_" + std::to_string(properties.major) +
+                  std::to_string(properties.minor) + ")";
+    return result;
+  }();
+  return status;
+}
+
+// The context is printed before any benchmark runs, so it has to be registered at start-up.
+const bool context_registered = [] {
+  const device_status& device = cuda_device();
+  benchmark::AddCustomContext("gpu", device.usable ? device.name : "none: " + device.reason);
+  return true;
+}();
+
+// One stream, two events and a one-element buffer, with the kernel's module already loaded so
+// that lazy loading does not land in the first timed iteration.
+class launch_fixture {
+public:
+  launch_fixture() {
+    GPUSHARE_CUDA_CALL(cudaSetDevice(0));
+    GPUSHARE_CUDA_CALL(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking));
+    GPUSHARE_CUDA_CALL(cudaEventCreate(&m_start));
+    GPUSHARE_CUDA_CALL(cudaEventCreate(&m_stop));
+    void* raw = nullptr;
+    GPUSHARE_CUDA_CALL(cudaMalloc(&raw, sizeof(float)));
+    m_data = static_cast<float*>(raw);
+    GPUSHARE_CUDA_CALL(cudaMemsetAsync(m_data, 0, sizeof(float), m_stream));
+    launch();
+    GPUSHARE_CUDA_CALL(cudaStreamSynchronize(m_stream));
+  }
+  ~launch_fixture() {
+    // Teardown errors cannot be reported from a destructor; the process is ending anyway.
+    if (m_data != nullptr) {
+      (void)cudaFree(m_data);
+    }
+    if (m_stop != nullptr) {
+      (void)cudaEventDestroy(m_stop);
+    }
+    if (m_start != nullptr) {
+      (void)cudaEventDestroy(m_start);
+    }
+    if (m_stream != nullptr) {
+      (void)cudaStreamDestroy(m_stream);
+    }
+  }
+  launch_fixture(const launch_fixture&) = delete;
+  launch_fixture& operator=(const launch_fixture&) = delete;
+
+  void launch() {
+    gpushare::kernels::launch_mixed(m_data, 1, 1, 1, gpushare::kernels::mixed_default_block_threads,
+                                    m_stream);
+  }
+  [[nodiscard]] cudaStream_t stream() const { return m_stream; }
+  [[nodiscard]] cudaEvent_t start() const { return m_start; }
+  [[nodiscard]] cudaEvent_t stop() const { return m_stop; }
+
+  /// Seconds between the start and stop events (both must have completed).
+  [[nodiscard]] double event_seconds() const {
+    float milliseconds = 0;
+    GPUSHARE_CUDA_CALL(cudaEventElapsedTime(&milliseconds, m_start, m_stop));
+    return static_cast<double>(milliseconds) * 1e-3;
+  }
+
+private:
+  cudaStream_t m_stream = nullptr;
+  cudaEvent_t m_start = nullptr;
+  cudaEvent_t m_stop = nullptr;
+  float* m_data = nullptr;
+};
+
+using host_clock = std::chrono::steady_clock;
+
+double seconds_since(host_clock::time_point start) {
+  return std::chrono::duration<double>(host_clock::now() - start).count();
+}
+
+// Runs `body` with a ready fixture, or skips the benchmark with the reason it cannot run.
+template <typename Body> void run_on_gpu(benchmark::State& state, Body body) {
+  const device_status& device = cuda_device();
+  if (!device.usable) {
+    state.SkipWithError(device.reason.c_str());
+    return;
+  }
+  try {
+    launch_fixture fixture;
+    body(fixture);
+  } catch (const std::exception& error) {
+    state.SkipWithError(error.what());
+  }
+}
+
+// GPU-side span of one launch: from an event before it to an event after it.
+void BM_launch_event_span(benchmark::State& state) {
+  run_on_gpu(state, [&state](launch_fixture& fixture) {
+    for (auto _ : state) {
+      GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.start(), fixture.stream()));
+      fixture.launch();
+      GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.stop(), fixture.stream()));
+      GPUSHARE_CUDA_CALL(cudaEventSynchronize(fixture.stop()));
+      state.SetIterationTime(fixture.event_seconds());
+    }
+  });
+}
+BENCHMARK(BM_launch_event_span)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Back-to-back launches between two events: the launch rate the GPU sustains when the host
+// never waits. One iteration is `range(0)` launches.
+void BM_launch_batch_event_span(benchmark::State& state) {
+  const auto launches = state.range(0);
+  run_on_gpu(state, [&state, launches](launch_fixture& fixture) {
+    for (auto _ : state) {
+      GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.start(), fixture.stream()));
+      for (std::int64_t i = 0; i < launches; ++i) {
+        fixture.launch();
+      }
+      GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.stop(), fixture.stream()));
+      GPUSHARE_CUDA_CALL(cudaEventSynchronize(fixture.stop()));
+      state.SetIterationTime(fixture.event_seconds());
+    }
+    state.SetItemsProcessed(state.iterations() * launches);
+  });
+}
+BENCHMARK(BM_launch_batch_event_span)->Arg(64)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Host time of the launch call alone (enqueue cost). The queue is drained outside the timed
+// region so it never fills and blocks the launch.
+void BM_launch_enqueue_host(benchmark::State& state) {
+  run_on_gpu(state, [&state](launch_fixture& fixture) {
+    std::size_t enqueued = 0;
+    for (auto _ : state) {
+      const auto start = host_clock::now();
+      fixture.launch();
+      state.SetIterationTime(seconds_since(start));
+      if (++enqueued % 256 == 0) {
+        GPUSHARE_CUDA_CALL(cudaStreamSynchronize(fixture.stream()));
+      }
+    }
+    GPUSHARE_CUDA_CALL(cudaStreamSynchronize(fixture.stream()));
+  });
+}
+BENCHMARK(BM_launch_enqueue_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Launch + cudaStreamSynchronize on the host clock: the round trip a tenant's iteration pays.
+void BM_launch_stream_sync_host(benchmark::State& state) {
+  run_on_gpu(state, [&state](launch_fixture& fixture) {
+    for (auto _ : state) {
+      const auto start = host_clock::now();
+      fixture.launch();
+      GPUSHARE_CUDA_CALL(cudaStreamSynchronize(fixture.stream()));
+      state.SetIterationTime(seconds_since(start));
+    }
+  });
+}
+BENCHMARK(BM_launch_stream_sync_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Launch + event record + cudaEventSynchronize on the host clock.
+void BM_launch_event_sync_host(benchmark::State& state) {
+  run_on_gpu(state, [&state](launch_fixture& fixture) {
+    for (auto _ : state) {
+      const auto start = host_clock::now();
+      fixture.launch();
+      GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.stop(), fixture.stream()));
+      GPUSHARE_CUDA_CALL(cudaEventSynchronize(fixture.stop()));
+      state.SetIterationTime(seconds_since(start));
+    }
+  });
+}
+BENCHMARK(BM_launch_event_sync_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Synchronising a stream with nothing in flight: the fixed cost of the call itself.
+void BM_stream_sync_idle(benchmark::State& state) {
+  run_on_gpu(state, [&state](launch_fixture& fixture) {
+    for (auto _ : state) {
+      const auto start = host_clock::now();
+      GPUSHARE_CUDA_CALL(cudaStreamSynchronize(fixture.stream()));
+      state.SetIterationTime(seconds_since(start));
+    }
+  });
+}
+BENCHMARK(BM_stream_sync_idle)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// Recording an event on an idle stream and waiting for it.
+void BM_event_record_sync_idle(benchmark::State& state) {
+  run_on_gpu(state, [&state](launch_fixture& fixture) {
+    for (auto _ : state) {
+      const auto start = host_clock::now();
+      GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.stop(), fixture.stream()));
+      GPUSHARE_CUDA_CALL(cudaEventSynchronize(fixture.stop()));
+      state.SetIterationTime(seconds_since(start));
+    }
+  });
+}
+BENCHMARK(BM_event_record_sync_idle)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+} // namespace

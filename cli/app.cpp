@@ -1,0 +1,56 @@
+#include "cli/app.hpp"
+
+#include "cli/options.hpp"
+#include "cli/probe_command.hpp"
+#include "cli/run_command.hpp"
+#include "common/error.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <iostream>
+
+namespace gpushare::cli {
+namespace {
+
+int report_failure(const std::string& message, exit_code code) {
+  std::cerr << "gpushare-bench: " << message << '\n';
+  return static_cast<int>(code);
+}
+
+} // namespace
+
+int run_app(int argc, char** argv) {
+  const std::vector<std::string> arguments(argv, argv + argc);
+  invocation parsed;
+  CLI::App app{"gpushare-bench", "gpushare-bench"};
+  configure_parser(app, parsed);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return static_cast<int>(exit_code::success);
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return static_cast<int>(exit_code::success);
+  } catch (const CLI::CallForVersion& version) {
+    std::cout << version.what() << '\n';
+    return static_cast<int>(exit_code::success);
+  } catch (const CLI::ParseError& failure) {
+    return report_failure(std::string(failure.what()) + " (see --help)", exit_code::usage);
+  }
+
+  try {
+    finish_invocation(parsed);
+    if (parsed.what == command::probe) {
+      return run_probe(parsed.probe_json_path, arguments, std::cout);
+    }
+    return run_modes(parsed.config, arguments, std::cout, std::cerr);
+  } catch (const error& failure) {
+    return report_failure(failure.what(), failure.code());
+  } catch (const std::exception& failure) {
+    return report_failure(fmt::format("internal error: {}", failure.what()), exit_code::usage);
+  }
+}
+
+} // namespace gpushare::cli

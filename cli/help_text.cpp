@@ -1,0 +1,53 @@
+#include "cli/help_text.hpp"
+
+#include "common/version.hpp"
+#include "harness/workload_spec.hpp"
+
+#include <fmt/format.h>
+
+namespace gpushare::cli {
+
+std::string version_text() {
+  return fmt::format("gpushare-bench {} (git {}{})", tool_version(), tool_git_sha(),
+                     tool_git_dirty() ? ", modified" : "");
+}
+
+std::string help_footer() {
+  return fmt::format(
+      R"(Modes (--mode):
+  streams     One process. (1) K independent small kernels on 1 stream against S streams;
+              (2) a chunked host->device copy, kernel, device->host copy pipeline in pinned
+              memory on 1 against S streams. Reports speedup = T(1 stream) / T(S streams),
+              the ideal speedup bound computed from separately timed stages, and
+              efficiency = speedup / ideal.
+  timeslice   N tenant processes sharing the GPU without MPS (not in this version yet).
+  mps         The same tenants through a private MPS daemon (not in this version yet).
+  mig         One tenant per MIG instance (not in this version yet).
+  isolation   Memory, fault and latency isolation per mechanism (not in this version yet).
+  calibrate   The card's own limits: GEMM peak, copy bandwidth (not in this version yet).
+  all         Every mode available on this machine, one combined report.
+
+Workloads (--workload name:key=value,...; integers accept Ki, Mi, Gi suffixes):
+{}
+  host-* workloads are test instruments: their figures are never GPU results.
+
+Statistics: every figure is the median of --repetitions repetitions with a distribution-free
+interval (95 % when R >= 6; with fewer repetitions the report states the interval's actual
+coverage); a figure whose coefficient of variation exceeds 5 % is flagged "noisy".
+
+Output: tables on stdout (unless --quiet), progress and errors on stderr, and with --json FILE
+the complete versioned report (schema in report/schema/report.schema.json), rewritten after
+every phase so an interrupted run keeps what it measured.
+
+Exit codes: 0 success; 1 a correctness check failed; 2 usage, configuration or environment
+error (no GPU, no driver, bad option); 3 a tenant failed; 130 interrupted.
+
+Examples:
+  gpushare-bench probe
+  gpushare-bench --mode streams --streams 1,2,4,8 --json streams.json
+  gpushare-bench --mode all --json report.json
+)",
+      workload_catalog_help());
+}
+
+} // namespace gpushare::cli

@@ -1,0 +1,74 @@
+#include "harness/measure.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+namespace gpushare {
+namespace {
+
+using monotonic_clock = std::chrono::steady_clock;
+
+std::uint64_t elapsed_ns(monotonic_clock::time_point start, monotonic_clock::time_point end) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
+}
+
+} // namespace
+
+workload_result measure_workload(workload& work, const workload_spec& spec,
+                                 const measure_settings& settings) {
+  if (settings.repetitions < 1) {
+    throw std::invalid_argument("measure_workload: repetitions must be at least 1");
+  }
+  workload_result result;
+  result.workload = spec.canonical();
+  result.description = work.description();
+  result.host_only = work.host_only();
+  result.flops_per_iteration = work.flops_per_iteration();
+  result.bytes_per_iteration = work.bytes_per_iteration();
+
+  work.setup();
+  result.verification = work.verify();
+  if (result.verification.checked && !result.verification.passed) {
+    return result;
+  }
+
+  for (int i = 0; i < settings.warmup_iterations; ++i) {
+    work.run_iteration();
+  }
+
+  const std::uint64_t fixed_iterations =
+      settings.duration_s ? 0 : settings.iterations.value_or(default_iterations);
+  const auto duration = std::chrono::duration_cast<monotonic_clock::duration>(
+      std::chrono::duration<double>(settings.duration_s.value_or(0.0)));
+
+  std::vector<double> iteration_time_us;
+  std::vector<double> throughput;
+  for (int repetition = 0; repetition < settings.repetitions; ++repetition) {
+    std::uint64_t done = 0;
+    const auto repetition_start = monotonic_clock::now();
+    auto now = repetition_start;
+    // With a duration, at least one iteration runs even if it alone exceeds the duration.
+    while (fixed_iterations != 0 ? done < fixed_iterations
+                                 : (done == 0 || now - repetition_start < duration)) {
+      const auto start = monotonic_clock::now();
+      work.run_iteration();
+      now = monotonic_clock::now();
+      result.histogram.record(elapsed_ns(start, now));
+      ++done;
+    }
+    // A clock that did not advance would divide by zero; one nanosecond is its resolution.
+    const double seconds =
+        static_cast<double>(std::max<std::uint64_t>(elapsed_ns(repetition_start, now), 1)) * 1e-9;
+    iteration_time_us.push_back(seconds * 1e6 / static_cast<double>(done));
+    throughput.push_back(static_cast<double>(done) / seconds);
+    result.iterations += done;
+  }
+  result.iteration_time_us = summarize(iteration_time_us, settings.noise_threshold);
+  result.throughput_per_s = summarize(throughput, settings.noise_threshold);
+  result.latency_us = summarize_latency(result.histogram);
+  return result;
+}
+
+} // namespace gpushare

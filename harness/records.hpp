@@ -1,0 +1,188 @@
+#pragma once
+// Plain result records. Measurement code fills them; writers in report/ only read them. No
+// CUDA handles, no streams, no formatting here.
+
+#include "harness/histogram.hpp"
+#include "harness/run_config.hpp"
+#include "harness/statistics.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gpushare {
+
+inline constexpr const char* report_schema_version = "1.0.0";
+
+struct tool_info {
+  std::string name = "gpushare-bench";
+  std::string version;
+  std::string git_sha;
+  bool git_dirty = false;
+};
+
+struct host_info {
+  std::string hostname;
+  std::string os;        ///< uname: sysname release machine
+  std::string cpu_model; ///< from /proc/cpuinfo, "" if unknown
+  unsigned cpu_count = 0;
+};
+
+struct gpu_info {
+  int index = 0; ///< CUDA device ordinal
+  std::string name;
+  std::string uuid;       ///< "GPU-xxxxxxxx-..." as nvidia-smi prints it
+  std::string pci_bus_id; ///< "0000:17:00.0"
+  int compute_capability_major = 0;
+  int compute_capability_minor = 0;
+  int sm_count = 0;
+  std::uint64_t memory_bytes = 0;
+  std::string mig_mode;     ///< enabled | disabled | unsupported | unknown
+  std::string mig_detail;   ///< why unknown, or a change pending a GPU reset; "" otherwise
+  std::string compute_mode; ///< default | exclusive_process | prohibited | unknown
+  int sm_clock_max_mhz = 0;
+  int memory_clock_max_mhz = 0;
+  int async_engine_count = 0; ///< copy engines usable concurrently with kernels
+  int l2_cache_bytes = 0;
+};
+
+/// What the tool found about MPS on this machine (it never touches a daemon it did not start).
+struct mps_status {
+  bool daemon_running = false;
+  std::vector<int> control_pids; ///< nvidia-cuda-mps-control processes
+  std::vector<int> server_pids;  ///< nvidia-cuda-mps-server processes
+  std::string pipe_directory;    ///< CUDA_MPS_PIPE_DIRECTORY or the default
+};
+
+struct environment_info {
+  bool cuda_available = false;
+  std::string unavailable_reason; ///< why not, when cuda_available is false
+  int cuda_driver_version = 0;    ///< cudaDriverGetVersion, e.g. 13000
+  int cuda_runtime_version = 0;   ///< cudaRuntimeGetVersion
+  std::string driver_release;     ///< NVML, e.g. "580.95.05"; "" if NVML is unavailable
+  std::string nvml_status;        ///< "ok" or why NVML could not be used
+  std::vector<gpu_info> gpus;
+  mps_status mps;
+};
+
+/// Outcome of checking a workload's device output against its host reference.
+struct verification_result {
+  bool checked = false; ///< false for workloads without device output (host-*)
+  bool passed = false;
+  std::uint64_t elements_checked = 0;
+  double max_abs_error = 0;
+  double tolerance = 0;
+  std::string detail; ///< first mismatch, or how the check was done
+};
+
+/// One workload measured in one process: the building block of tenant results.
+struct workload_result {
+  std::string workload;    ///< canonical spec, e.g. "gemm:dtype=fp16,k=4096,m=4096,n=4096"
+  std::string description; ///< human sentence, including sizes and why
+  bool host_only = false;  ///< host-* test instrument: never a GPU figure
+  verification_result verification;
+  double flops_per_iteration = 0;
+  double bytes_per_iteration = 0;
+  std::uint64_t iterations = 0;     ///< timed iterations over all repetitions
+  sample_summary iteration_time_us; ///< per repetition: mean iteration time [us]
+  sample_summary throughput_per_s;  ///< per repetition: iterations per second
+  latency_histogram histogram;      ///< every timed iteration [ns]
+  latency_summary latency_us;
+};
+
+/// One tenant of a multi-tenant run (the streams mode has none).
+struct tenant_record {
+  int id = 0;
+  std::string workload;
+  std::string status; ///< ok | failed | timeout | skipped
+  std::optional<workload_result> solo;
+  std::optional<workload_result> shared;
+  std::optional<double> slowdown;
+};
+
+/// One point of a streams curve: S streams against 1 stream.
+struct stream_point {
+  int streams = 1;
+  sample_summary time_us;   ///< the whole batch, per repetition [us]
+  double speedup = 1;       ///< median T(1 stream) / median T(S streams)
+  double ideal_speedup = 1; ///< bound from the separately timed stages
+  double efficiency = 1;    ///< speedup / ideal_speedup
+};
+
+/// K independent small kernels on 1 stream against S streams.
+struct kernel_overlap_result {
+  int kernels = 0;
+  unsigned blocks_per_kernel = 0;
+  unsigned threads_per_block = 0;
+  int fma_per_element = 0;
+  std::uint64_t elements_per_kernel = 0;
+  int concurrent_capacity = 0; ///< kernels of this size the GPU can hold resident at once
+  sample_summary single_kernel_us;
+  std::string sizing_note; ///< which size was used and why
+  std::vector<stream_point> points;
+};
+
+/// A chunked host -> device -> kernel -> host pipeline (pinned memory) on 1 against S streams.
+struct copy_pipeline_result {
+  std::uint64_t total_bytes = 0;
+  int chunks = 0;
+  std::uint64_t chunk_bytes = 0;
+  int copy_engines = 0;
+  int fma_per_element = 0;
+  sample_summary h2d_us; ///< all chunks, copies alone
+  sample_summary kernel_us;
+  sample_summary d2h_us;
+  std::string sizing_note;
+  std::vector<stream_point> points;
+};
+
+struct streams_result {
+  kernel_overlap_result kernel_overlap;
+  copy_pipeline_result copy_pipeline;
+};
+
+/// Figures over all tenants of a run; empty for modes they do not apply to.
+struct aggregate_figures {
+  std::optional<double> start_skew_us;
+  std::optional<double> throughput_ratio;
+  std::optional<double> fairness;
+  std::optional<double> mechanism_overhead;
+};
+
+enum class run_status { ok, skipped, failed };
+
+struct run_record {
+  std::string mode;
+  run_status status = run_status::ok;
+  std::string reason; ///< why skipped or failed
+  std::vector<std::pair<std::string, std::string>> params;
+  std::optional<streams_result> streams;
+  std::vector<tenant_record> tenants;
+  aggregate_figures aggregate;
+  std::vector<std::string> flags; ///< e.g. "noisy", "throttled", "verification_failed"
+  double wall_time_s = 0;
+};
+
+struct error_record {
+  std::string where; ///< phase or mode, e.g. "streams" or "startup"
+  std::string message;
+  int exit_code = 0;
+};
+
+/// Everything one invocation produced; the JSON file is a rendering of this.
+struct report_document {
+  tool_info tool;
+  std::string created_at; ///< ISO 8601, UTC
+  std::vector<std::string> argv;
+  host_info host;
+  environment_info environment;
+  run_config config;
+  std::vector<run_record> runs;
+  std::vector<error_record> errors;
+};
+
+[[nodiscard]] const char* to_string(run_status status);
+
+} // namespace gpushare

@@ -1,0 +1,29 @@
+#pragma once
+// The resolved configuration of one invocation: what the CLI parsed, with defaults applied.
+// It is recorded verbatim in the report so a run can be repeated.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gpushare {
+
+struct run_config {
+  std::string mode; ///< streams | timeslice | mps | mig | isolation | calibrate | all
+  std::vector<std::string> workloads; ///< canonical workload specs, one per tenant
+  int repetitions = 5;
+  int warmup_iterations = 3;
+  std::optional<std::uint64_t> iterations; ///< per repetition; exclusive with duration_s
+  std::optional<double> duration_s;        ///< per repetition [seconds]
+  int device = 0;
+  std::vector<int> stream_counts{1, 2, 4, 8};  ///< streams mode: S values to compare
+  int overlap_kernels = 32;                    ///< streams mode: K independent kernels
+  int pipeline_chunks = 16;                    ///< streams mode: chunks of the copy pipeline
+  std::uint64_t pipeline_bytes = 256ull << 20; ///< streams mode: bytes moved each way
+  double noise_threshold = 0.05;               ///< CV above which a figure is flagged noisy
+  std::string json_path;                       ///< "" = no JSON file
+  bool quiet = false;
+};
+
+} // namespace gpushare

@@ -1,0 +1,492 @@
+#include "report/console_table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gpushare::report {
+namespace {
+
+constexpr const char* not_available = "n/a";
+constexpr const char* not_applicable = "-";
+constexpr const char* host_only_label = "host-* test instrument, not a GPU figure";
+
+/// Rounds to `digits` significant digits; formatting must start from the rounded value so
+/// that 9.996 becomes "10.0" and picks its unit after rounding (999.96 us is "1.00 ms").
+double round_significant(double value, int digits) {
+  if (value == 0.0 || !std::isfinite(value)) {
+    return value;
+  }
+  const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  const double scale = std::pow(10.0, digits - 1 - exponent);
+  return std::round(value * scale) / scale;
+}
+
+/// Column-aligned text with a header and a dashed rule; numbers are right-aligned so their
+/// digits line up, text is left-aligned.
+class text_table {
+public:
+  enum class align { left, right };
+
+  void add_column(std::string header, align alignment) {
+    m_headers.push_back(std::move(header));
+    m_alignments.push_back(alignment);
+  }
+
+  void add_row(std::vector<std::string> cells) {
+    cells.resize(m_headers.size());
+    m_rows.push_back(std::move(cells));
+  }
+
+  [[nodiscard]] bool empty() const noexcept { return m_rows.empty(); }
+
+  void print(std::ostream& out, const std::string& indent) const {
+    std::vector<std::size_t> widths(m_headers.size(), 0);
+    for (std::size_t column = 0; column < m_headers.size(); ++column) {
+      widths[column] = m_headers[column].size();
+      for (const auto& row : m_rows) {
+        widths[column] = std::max(widths[column], row[column].size());
+      }
+    }
+    print_line(out, indent, m_headers, widths);
+    std::vector<std::string> rule;
+    for (const std::size_t width : widths) {
+      rule.emplace_back(width, '-');
+    }
+    print_line(out, indent, rule, widths);
+    for (const auto& row : m_rows) {
+      print_line(out, indent, row, widths);
+    }
+  }
+
+private:
+  void print_line(std::ostream& out, const std::string& indent,
+                  const std::vector<std::string>& cells,
+                  const std::vector<std::size_t>& widths) const {
+    std::string line = indent;
+    for (std::size_t column = 0; column < cells.size(); ++column) {
+      if (column > 0) {
+        line += "  ";
+      }
+      const std::string& cell = cells[column];
+      const std::size_t padding = widths[column] - std::min(widths[column], cell.size());
+      if (m_alignments[column] == align::right) {
+        line.append(padding, ' ');
+        line += cell;
+      } else {
+        line += cell;
+        line.append(padding, ' ');
+      }
+    }
+    // Left-aligned last columns would leave trailing blanks that only get in the way of diffs.
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << '\n';
+  }
+
+  std::vector<std::string> m_headers;
+  std::vector<align> m_alignments;
+  std::vector<std::vector<std::string>> m_rows;
+};
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) {
+      out += separator;
+    }
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string with_suffix(double rounded, double divisor, const char* suffix) {
+  return format_significant(rounded / divisor) + suffix;
+}
+
+std::vector<std::string> point_flags(const stream_point& point) {
+  std::vector<std::string> flags;
+  if (point.time_us.noisy) {
+    flags.emplace_back("noisy");
+  }
+  // Beating the bound means the stages were timed under different conditions than the run.
+  if (std::isfinite(point.efficiency) && point.efficiency > 1.05) {
+    flags.emplace_back("above ideal");
+  }
+  return flags;
+}
+
+void print_points(std::ostream& out, const std::vector<stream_point>& points) {
+  if (points.empty()) {
+    out << "    (no points measured)\n";
+    return;
+  }
+  text_table table;
+  table.add_column("S", text_table::align::right);
+  table.add_column("time median [95% interval]", text_table::align::left);
+  table.add_column("speedup", text_table::align::right);
+  table.add_column("ideal", text_table::align::right);
+  table.add_column("efficiency", text_table::align::right);
+  table.add_column("flags", text_table::align::left);
+  for (const stream_point& point : points) {
+    table.add_row({std::to_string(point.streams), format_time_interval(point.time_us),
+                   format_ratio(point.speedup), format_ratio(point.ideal_speedup),
+                   format_percent(point.efficiency), join(point_flags(point), ", ")});
+  }
+  table.print(out, "    ");
+  // With fewer than 6 repetitions the interval is [min, max] and covers less than 95 %; one
+  // line under the table says so instead of a flag on every row.
+  const stream_point* widest_gap = nullptr;
+  for (const stream_point& point : points) {
+    if (point.time_us.count > 0 && point.time_us.ci_coverage < 0.95 &&
+        (widest_gap == nullptr || point.time_us.ci_coverage < widest_gap->time_us.ci_coverage)) {
+      widest_gap = &point;
+    }
+  }
+  if (widest_gap != nullptr) {
+    out << fmt::format("    intervals cover {} ({} repetitions; 6 or more give 95 %)\n",
+                       format_percent(widest_gap->time_us.ci_coverage), widest_gap->time_us.count);
+  }
+}
+
+void print_note(std::ostream& out, const std::string& note) {
+  if (!note.empty()) {
+    out << "    sizing: " << note << '\n';
+  }
+}
+
+std::string verification_text(const workload_result& result) {
+  if (result.host_only) {
+    return host_only_label;
+  }
+  const verification_result& check = result.verification;
+  if (!check.checked) {
+    return "not checked";
+  }
+  if (check.passed) {
+    return fmt::format("passed (max err {:.3g} <= {:.3g})", check.max_abs_error, check.tolerance);
+  }
+  return check.detail.empty() ? std::string("FAILED") : "FAILED: " + check.detail;
+}
+
+std::string optional_ratio(const std::optional<double>& value) {
+  return value ? format_ratio(*value) : std::string(not_applicable);
+}
+
+void add_result_row(text_table& table, const tenant_record& tenant, const char* phase,
+                    const workload_result& result, const std::string& slowdown) {
+  std::vector<std::string> flags;
+  if (result.iteration_time_us.noisy || result.throughput_per_s.noisy) {
+    flags.emplace_back("noisy");
+  }
+  table.add_row({std::to_string(tenant.id), phase, result.workload,
+                 std::to_string(result.iterations), format_duration_us(result.latency_us.p50),
+                 format_duration_us(result.latency_us.p99),
+                 format_rate(result.throughput_per_s.median), slowdown, verification_text(result),
+                 join(flags, ", ")});
+}
+
+void print_aggregate(std::ostream& out, const aggregate_figures& aggregate) {
+  std::vector<std::string> parts;
+  if (aggregate.start_skew_us) {
+    parts.push_back("start skew " + format_duration_us(*aggregate.start_skew_us));
+  }
+  if (aggregate.throughput_ratio) {
+    parts.push_back("throughput vs solo " + format_ratio(*aggregate.throughput_ratio));
+  }
+  if (aggregate.fairness) {
+    parts.push_back("fairness (Jain) " + format_significant(*aggregate.fairness));
+  }
+  if (aggregate.mechanism_overhead) {
+    parts.push_back("mechanism overhead " + format_percent(*aggregate.mechanism_overhead));
+  }
+  if (!parts.empty()) {
+    out << "  aggregate: " << join(parts, ", ") << '\n';
+  }
+}
+
+std::string gpu_line(const gpu_info& gpu) {
+  std::vector<std::string> parts;
+  parts.push_back(
+      fmt::format("cc {}.{}", gpu.compute_capability_major, gpu.compute_capability_minor));
+  parts.push_back(fmt::format("{} SMs", gpu.sm_count));
+  parts.push_back(format_bytes(gpu.memory_bytes));
+  parts.push_back("MIG " + (gpu.mig_mode.empty() ? std::string("unknown") : gpu.mig_mode) +
+                  (gpu.mig_detail.empty() ? std::string() : " (" + gpu.mig_detail + ")"));
+  parts.push_back("compute mode " +
+                  (gpu.compute_mode.empty() ? std::string("unknown") : gpu.compute_mode));
+  parts.push_back(
+      fmt::format("SM {} MHz, memory {} MHz", gpu.sm_clock_max_mhz, gpu.memory_clock_max_mhz));
+  parts.push_back(fmt::format("{} copy engines", gpu.async_engine_count));
+  if (gpu.l2_cache_bytes > 0) {
+    parts.push_back("L2 " + format_bytes(static_cast<std::uint64_t>(gpu.l2_cache_bytes)));
+  }
+  if (!gpu.uuid.empty()) {
+    parts.push_back(gpu.uuid);
+  }
+  if (!gpu.pci_bus_id.empty()) {
+    parts.push_back(gpu.pci_bus_id);
+  }
+  return fmt::format("  GPU {}: {}, {}\n", gpu.index, gpu.name, join(parts, ", "));
+}
+
+std::string pid_list(const std::vector<int>& pids) {
+  std::vector<std::string> parts;
+  parts.reserve(pids.size());
+  for (const int pid : pids) {
+    parts.push_back(std::to_string(pid));
+  }
+  return join(parts, " ");
+}
+
+} // namespace
+
+std::string format_significant(double value, int digits) {
+  if (!std::isfinite(value)) {
+    return not_available;
+  }
+  const double rounded = round_significant(value, digits);
+  if (rounded == 0.0) {
+    return "0";
+  }
+  const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(rounded))));
+  const int decimals = std::max(0, digits - 1 - exponent);
+  return fmt::format("{:.{}f}", rounded, decimals);
+}
+
+std::string format_duration_us(double microseconds) {
+  if (!std::isfinite(microseconds)) {
+    return not_available;
+  }
+  const double rounded = round_significant(microseconds, 3);
+  const double magnitude = std::fabs(rounded);
+  if (magnitude == 0.0) {
+    return "0 us";
+  }
+  if (magnitude < 1.0) {
+    return format_significant(rounded * 1e3) + " ns";
+  }
+  if (magnitude < 1e3) {
+    return format_significant(rounded) + " us";
+  }
+  if (magnitude < 1e6) {
+    return with_suffix(rounded, 1e3, " ms");
+  }
+  return with_suffix(rounded, 1e6, " s");
+}
+
+std::string format_rate(double per_second) {
+  if (!std::isfinite(per_second)) {
+    return not_available;
+  }
+  const double rounded = round_significant(per_second, 3);
+  const double magnitude = std::fabs(rounded);
+  if (magnitude < 1e3) {
+    return format_significant(rounded);
+  }
+  if (magnitude < 1e6) {
+    return with_suffix(rounded, 1e3, "k");
+  }
+  if (magnitude < 1e9) {
+    return with_suffix(rounded, 1e6, "M");
+  }
+  if (magnitude < 1e12) {
+    return with_suffix(rounded, 1e9, "G");
+  }
+  return with_suffix(rounded, 1e12, "T");
+}
+
+std::string format_ratio(double ratio) {
+  if (!std::isfinite(ratio)) {
+    return not_available;
+  }
+  return fmt::format("{:.2f}x", ratio);
+}
+
+std::string format_percent(double fraction) {
+  if (!std::isfinite(fraction)) {
+    return not_available;
+  }
+  return fmt::format("{:.1f} %", fraction * 100.0);
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  if (bytes < 1024) {
+    return fmt::format("{} B", bytes);
+  }
+  static constexpr const char* units[] = {" KiB", " MiB", " GiB", " TiB", " PiB", " EiB"};
+  double value = static_cast<double>(bytes) / 1024.0;
+  std::size_t unit = 0;
+  while (round_significant(value, 3) >= 1024.0 && unit + 1 < std::size(units)) {
+    value /= 1024.0;
+    ++unit;
+  }
+  return format_significant(value) + units[unit];
+}
+
+std::string format_cuda_version(int version) {
+  if (version <= 0) {
+    return "unknown";
+  }
+  return fmt::format("{}.{}", version / 1000, (version % 1000) / 10);
+}
+
+std::string format_time_interval(const sample_summary& time_us) {
+  if (time_us.count == 0) {
+    return not_available;
+  }
+  return fmt::format("{} [{}, {}]", format_duration_us(time_us.median),
+                     format_duration_us(time_us.ci_low), format_duration_us(time_us.ci_high));
+}
+
+void print_environment(std::ostream& out, const environment_info& environment) {
+  out << "Environment\n";
+  if (!environment.cuda_available) {
+    out << "  CUDA unavailable: "
+        << (environment.unavailable_reason.empty() ? std::string("no reason given")
+                                                   : environment.unavailable_reason)
+        << '\n';
+  }
+  out << fmt::format(
+      "  CUDA driver {}, runtime {}, driver release {}, NVML {}\n",
+      format_cuda_version(environment.cuda_driver_version),
+      format_cuda_version(environment.cuda_runtime_version),
+      environment.driver_release.empty() ? std::string("unknown") : environment.driver_release,
+      environment.nvml_status.empty() ? std::string("unknown") : environment.nvml_status);
+  if (environment.gpus.empty()) {
+    out << "  no GPU visible\n";
+  }
+  for (const gpu_info& gpu : environment.gpus) {
+    out << gpu_line(gpu);
+  }
+  const mps_status& mps = environment.mps;
+  if (mps.daemon_running) {
+    out << fmt::format(
+        "  MPS: daemon running (control pids {}; server pids {}), pipe directory {}\n",
+        mps.control_pids.empty() ? std::string("none") : pid_list(mps.control_pids),
+        mps.server_pids.empty() ? std::string("none") : pid_list(mps.server_pids),
+        mps.pipe_directory);
+  } else {
+    out << "  MPS: no daemon running\n";
+  }
+}
+
+void print_streams(std::ostream& out, const streams_result& streams) {
+  const kernel_overlap_result& overlap = streams.kernel_overlap;
+  out << fmt::format("  Kernel overlap: {} kernels of {} blocks x {} threads, {} elements, {} "
+                     "FMA/element; {} fit on the GPU at once; one kernel alone {}\n",
+                     overlap.kernels, overlap.blocks_per_kernel, overlap.threads_per_block,
+                     overlap.elements_per_kernel, overlap.fma_per_element,
+                     overlap.concurrent_capacity, format_time_interval(overlap.single_kernel_us));
+  print_note(out, overlap.sizing_note);
+  print_points(out, overlap.points);
+
+  const copy_pipeline_result& pipeline = streams.copy_pipeline;
+  out << fmt::format(
+      "  Copy pipeline: {} each way in {} chunks of {}, {} copy engines, {} "
+      "FMA/element; stages alone: H2D {}, kernel {}, D2H {}\n",
+      format_bytes(pipeline.total_bytes), pipeline.chunks, format_bytes(pipeline.chunk_bytes),
+      pipeline.copy_engines, pipeline.fma_per_element, format_duration_us(pipeline.h2d_us.median),
+      format_duration_us(pipeline.kernel_us.median), format_duration_us(pipeline.d2h_us.median));
+  print_note(out, pipeline.sizing_note);
+  print_points(out, pipeline.points);
+}
+
+void print_workload_results(std::ostream& out, const run_record& run) {
+  if (run.tenants.empty()) {
+    return;
+  }
+  text_table table;
+  table.add_column("tenant", text_table::align::right);
+  table.add_column("phase", text_table::align::left);
+  table.add_column("workload", text_table::align::left);
+  table.add_column("iterations", text_table::align::right);
+  table.add_column("p50", text_table::align::right);
+  table.add_column("p99", text_table::align::right);
+  table.add_column("throughput/s", text_table::align::right);
+  table.add_column("slowdown", text_table::align::right);
+  table.add_column("verification", text_table::align::left);
+  table.add_column("flags", text_table::align::left);
+  std::vector<std::string> not_ok;
+  for (const tenant_record& tenant : run.tenants) {
+    if (tenant.solo) {
+      add_result_row(table, tenant, "solo", *tenant.solo, not_applicable);
+    }
+    if (tenant.shared) {
+      add_result_row(table, tenant, "shared", *tenant.shared, optional_ratio(tenant.slowdown));
+    }
+    if (tenant.status != "ok") {
+      not_ok.push_back(fmt::format("  tenant {} ({}): {}", tenant.id, tenant.workload,
+                                   tenant.status.empty() ? std::string("unknown") : tenant.status));
+    }
+  }
+  if (!table.empty()) {
+    out << "  Workload results (latency per iteration; throughput in iterations/s):\n";
+    table.print(out, "    ");
+  }
+  for (const std::string& line : not_ok) {
+    out << line << '\n';
+  }
+}
+
+void print_run(std::ostream& out, const run_record& run) {
+  if (run.status == run_status::skipped) {
+    out << fmt::format("Run {}: skipped: {}\n", run.mode,
+                       run.reason.empty() ? std::string("no reason given") : run.reason);
+    return;
+  }
+  if (run.status == run_status::failed) {
+    out << fmt::format("Run {}: FAILED: {}\n", run.mode,
+                       run.reason.empty() ? std::string("no reason given") : run.reason);
+  } else {
+    out << fmt::format("Run {}: ok ({} s)\n", run.mode, format_significant(run.wall_time_s));
+  }
+  if (!run.params.empty()) {
+    std::vector<std::string> params;
+    params.reserve(run.params.size());
+    for (const auto& [key, value] : run.params) {
+      params.push_back(key + "=" + value);
+    }
+    out << "  params: " << join(params, ", ") << '\n';
+  }
+  if (!run.flags.empty()) {
+    out << "  flags: " << join(run.flags, ", ") << '\n';
+  }
+  if (run.streams) {
+    print_streams(out, *run.streams);
+  }
+  print_workload_results(out, run);
+  print_aggregate(out, run.aggregate);
+}
+
+void print_errors(std::ostream& out, const std::vector<error_record>& errors) {
+  if (errors.empty()) {
+    return;
+  }
+  out << "Errors\n";
+  for (const error_record& error : errors) {
+    out << fmt::format("  [{}] {} (exit code {})\n", error.where, error.message, error.exit_code);
+  }
+}
+
+void print_report(std::ostream& out, const report_document& document) {
+  out << fmt::format("{} {} ({}{})", document.tool.name, document.tool.version,
+                     document.tool.git_sha.empty() ? std::string("unknown revision")
+                                                   : document.tool.git_sha,
+                     document.tool.git_dirty ? ", modified" : "");
+  if (!document.created_at.empty()) {
+    out << ", " << document.created_at;
+  }
+  out << '\n';
+  print_environment(out, document.environment);
+  for (const run_record& run : document.runs) {
+    print_run(out, run);
+  }
+  print_errors(out, document.errors);
+}
+
+} // namespace gpushare::report

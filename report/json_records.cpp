@@ -1,0 +1,256 @@
+#include "report/json_records.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace gpushare::report {
+
+using nlohmann::json;
+
+json json_number(double value) {
+  if (!std::isfinite(value)) {
+    return nullptr;
+  }
+  return value;
+}
+
+json json_number(const std::optional<double>& value) {
+  if (!value) {
+    return nullptr;
+  }
+  return json_number(*value);
+}
+
+json summary_to_json(const sample_summary& summary) {
+  return json{{"median", json_number(summary.median)},
+              {"ci_low", json_number(summary.ci_low)},
+              {"ci_high", json_number(summary.ci_high)},
+              {"ci_coverage", json_number(summary.ci_coverage)},
+              {"mean", json_number(summary.mean)},
+              {"stdev", json_number(summary.stdev)},
+              {"cv", json_number(summary.cv)},
+              {"min", json_number(summary.min)},
+              {"max", json_number(summary.max)},
+              {"count", summary.count},
+              {"noisy", summary.noisy}};
+}
+
+json latency_to_json(const latency_summary& latency) {
+  return json{{"count", latency.count},
+              {"p50", json_number(latency.p50)},
+              {"p90", json_number(latency.p90)},
+              {"p99", json_number(latency.p99)},
+              {"p999", json_number(latency.p999)},
+              {"min", json_number(latency.min)},
+              {"max", json_number(latency.max)},
+              {"mean", json_number(latency.mean)},
+              {"stdev", json_number(latency.stdev)},
+              {"cv", json_number(latency.cv)}};
+}
+
+json histogram_to_json(const latency_histogram& histogram) {
+  // Triples instead of objects: a long tail can have thousands of buckets and the file should
+  // stay readable and small.
+  json buckets = json::array();
+  for (const histogram_bucket& bucket : histogram.nonzero_buckets()) {
+    buckets.push_back(json::array({bucket.lower_ns, bucket.upper_ns, bucket.count}));
+  }
+  return json{{"unit", "ns"},
+              {"significant_digits", latency_histogram::significant_digits},
+              {"buckets", std::move(buckets)}};
+}
+
+json verification_to_json(const verification_result& verification) {
+  return json{{"checked", verification.checked},
+              {"passed", verification.passed},
+              {"elements_checked", verification.elements_checked},
+              {"max_abs_error", json_number(verification.max_abs_error)},
+              {"tolerance", json_number(verification.tolerance)},
+              {"detail", verification.detail}};
+}
+
+json workload_result_to_json(const workload_result& result) {
+  return json{{"workload", result.workload},
+              {"description", result.description},
+              {"host_only", result.host_only},
+              {"verification", verification_to_json(result.verification)},
+              {"flops_per_iteration", json_number(result.flops_per_iteration)},
+              {"bytes_per_iteration", json_number(result.bytes_per_iteration)},
+              {"iterations", result.iterations},
+              {"iteration_time_us", summary_to_json(result.iteration_time_us)},
+              {"throughput_per_s", summary_to_json(result.throughput_per_s)},
+              {"latency_us", latency_to_json(result.latency_us)},
+              {"histogram", histogram_to_json(result.histogram)}};
+}
+
+json stream_point_to_json(const stream_point& point) {
+  return json{{"streams", point.streams},
+              {"time_us", summary_to_json(point.time_us)},
+              {"speedup", json_number(point.speedup)},
+              {"ideal_speedup", json_number(point.ideal_speedup)},
+              {"efficiency", json_number(point.efficiency)}};
+}
+
+namespace {
+
+json points_to_json(const std::vector<stream_point>& points) {
+  json out = json::array();
+  for (const stream_point& point : points) {
+    out.push_back(stream_point_to_json(point));
+  }
+  return out;
+}
+
+json optional_result(const std::optional<workload_result>& result) {
+  if (!result) {
+    return nullptr;
+  }
+  return workload_result_to_json(*result);
+}
+
+} // namespace
+
+json streams_to_json(const streams_result& streams) {
+  const kernel_overlap_result& overlap = streams.kernel_overlap;
+  const copy_pipeline_result& pipeline = streams.copy_pipeline;
+  return json{{"kernel_overlap",
+               {{"kernels", overlap.kernels},
+                {"blocks_per_kernel", overlap.blocks_per_kernel},
+                {"threads_per_block", overlap.threads_per_block},
+                {"fma_per_element", overlap.fma_per_element},
+                {"elements_per_kernel", overlap.elements_per_kernel},
+                {"concurrent_capacity", overlap.concurrent_capacity},
+                {"single_kernel_us", summary_to_json(overlap.single_kernel_us)},
+                {"sizing_note", overlap.sizing_note},
+                {"points", points_to_json(overlap.points)}}},
+              {"copy_pipeline",
+               {{"total_bytes", pipeline.total_bytes},
+                {"chunks", pipeline.chunks},
+                {"chunk_bytes", pipeline.chunk_bytes},
+                {"copy_engines", pipeline.copy_engines},
+                {"fma_per_element", pipeline.fma_per_element},
+                {"h2d_us", summary_to_json(pipeline.h2d_us)},
+                {"kernel_us", summary_to_json(pipeline.kernel_us)},
+                {"d2h_us", summary_to_json(pipeline.d2h_us)},
+                {"sizing_note", pipeline.sizing_note},
+                {"points", points_to_json(pipeline.points)}}}};
+}
+
+json tenant_to_json(const tenant_record& tenant) {
+  return json{{"id", tenant.id},
+              {"workload", tenant.workload},
+              {"status", tenant.status},
+              {"solo", optional_result(tenant.solo)},
+              {"shared", optional_result(tenant.shared)},
+              {"slowdown", json_number(tenant.slowdown)}};
+}
+
+json aggregate_to_json(const aggregate_figures& aggregate) {
+  return json{{"start_skew_us", json_number(aggregate.start_skew_us)},
+              {"throughput_ratio", json_number(aggregate.throughput_ratio)},
+              {"fairness", json_number(aggregate.fairness)},
+              {"mechanism_overhead", json_number(aggregate.mechanism_overhead)}};
+}
+
+json run_to_json(const run_record& run) {
+  json params = json::object();
+  for (const auto& [key, value] : run.params) {
+    params[key] = value;
+  }
+  json tenants = json::array();
+  for (const tenant_record& tenant : run.tenants) {
+    tenants.push_back(tenant_to_json(tenant));
+  }
+  json out{{"mode", run.mode},
+           {"status", to_string(run.status)},
+           {"reason", run.reason},
+           {"params", std::move(params)},
+           {"wall_time_s", json_number(run.wall_time_s)},
+           {"flags", run.flags},
+           {"aggregate", aggregate_to_json(run.aggregate)},
+           {"tenants", std::move(tenants)}};
+  if (run.streams) {
+    out["streams"] = streams_to_json(*run.streams);
+  }
+  return out;
+}
+
+json gpu_to_json(const gpu_info& gpu) {
+  return json{
+      {"index", gpu.index},
+      {"name", gpu.name},
+      {"uuid", gpu.uuid},
+      {"pci_bus_id", gpu.pci_bus_id},
+      {"compute_capability", std::to_string(gpu.compute_capability_major) + "." +
+                                 std::to_string(gpu.compute_capability_minor)},
+      {"sm_count", gpu.sm_count},
+      {"memory_bytes", gpu.memory_bytes},
+      {"mig_mode", gpu.mig_mode},
+      {"mig_detail", gpu.mig_detail},
+      {"compute_mode", gpu.compute_mode},
+      {"clocks",
+       {{"sm_max_mhz", gpu.sm_clock_max_mhz}, {"memory_max_mhz", gpu.memory_clock_max_mhz}}},
+      {"async_engine_count", gpu.async_engine_count},
+      {"l2_cache_bytes", gpu.l2_cache_bytes}};
+}
+
+json environment_to_json(const environment_info& environment) {
+  json gpus = json::array();
+  for (const gpu_info& gpu : environment.gpus) {
+    gpus.push_back(gpu_to_json(gpu));
+  }
+  const mps_status& mps = environment.mps;
+  return json{{"cuda_available", environment.cuda_available},
+              {"unavailable_reason", environment.unavailable_reason},
+              {"cuda_driver_version", environment.cuda_driver_version},
+              {"cuda_runtime_version", environment.cuda_runtime_version},
+              {"driver_release", environment.driver_release},
+              {"nvml_status", environment.nvml_status},
+              {"gpus", std::move(gpus)},
+              {"mps",
+               {{"daemon_running", mps.daemon_running},
+                {"control_pids", mps.control_pids},
+                {"server_pids", mps.server_pids},
+                {"pipe_directory", mps.pipe_directory}}}};
+}
+
+json config_to_json(const run_config& config) {
+  json iterations = nullptr;
+  if (config.iterations) {
+    iterations = *config.iterations;
+  }
+  return json{{"mode", config.mode},
+              {"workloads", config.workloads},
+              {"repetitions", config.repetitions},
+              {"warmup_iterations", config.warmup_iterations},
+              {"iterations", std::move(iterations)},
+              {"duration_s", json_number(config.duration_s)},
+              {"device", config.device},
+              {"stream_counts", config.stream_counts},
+              {"overlap_kernels", config.overlap_kernels},
+              {"pipeline_chunks", config.pipeline_chunks},
+              {"pipeline_bytes", config.pipeline_bytes},
+              {"noise_threshold", json_number(config.noise_threshold)},
+              {"json_path", config.json_path},
+              {"quiet", config.quiet}};
+}
+
+json host_to_json(const host_info& host) {
+  return json{{"hostname", host.hostname},
+              {"os", host.os},
+              {"cpu_model", host.cpu_model},
+              {"cpu_count", host.cpu_count}};
+}
+
+json tool_to_json(const tool_info& tool) {
+  return json{{"name", tool.name},
+              {"version", tool.version},
+              {"git_sha", tool.git_sha},
+              {"git_dirty", tool.git_dirty}};
+}
+
+json error_to_json(const error_record& error) {
+  return json{{"where", error.where}, {"message", error.message}, {"exit_code", error.exit_code}};
+}
+
+} // namespace gpushare::report

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what gpushare-bench needs to build and test on Debian 12 (bookworm). The CUDA
+# toolkit (12.x or 13.x, with nvcc and cuBLAS) must already be installed: it does not come
+# from Debian's main archive. Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ git pkg-config
+  libcli11-dev nlohmann-json3-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-jsonschema
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install packages" >&2; exit 2; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+nvcc=${CUDACXX:-}
+if [[ -z $nvcc ]]; then
+  nvcc=$(command -v nvcc || true)
+fi
+if [[ -z $nvcc && -x /usr/local/cuda/bin/nvcc ]]; then
+  nvcc=/usr/local/cuda/bin/nvcc
+fi
+if [[ -z $nvcc ]]; then
+  echo "setup: the CUDA toolkit was not found (no nvcc on PATH or in /usr/local/cuda/bin):" \
+       "install CUDA 12 or 13 from NVIDIA and run this again" >&2
+  exit 2
+fi
+echo "setup: dependencies present; CUDA compiler: $nvcc" >&2

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Validates JSON reports against report/schema/report.schema.json.
+
+Checks, in order:
+  1. the schema itself is a valid draft 2020-12 schema;
+  2. the full synthetic report written by the unit tests (JsonWriterSchema.*) validates;
+  3. the real tool, with every GPU hidden (CUDA_VISIBLE_DEVICES=""), exits with code 2 and
+     still writes a report that validates, says cuda_available is false and lists an error;
+  4. negative checks: copies of the sample with schema_version removed, and with a tenant id
+     that is a string, must fail validation (the schema is not vacuous).
+
+Every check runs even when an earlier one failed; the exit status is 1 if any failed.
+"""
+
+import argparse
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+COMMAND_TIMEOUT_S = 60
+
+
+class CheckFailed(Exception):
+    """One check did not pass; the message says what and where."""
+
+
+def load_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise CheckFailed(f"{path}: file was not written")
+    except json.JSONDecodeError as error:
+        raise CheckFailed(f"{path}: not valid JSON: {error}")
+
+
+def describe_errors(validator, document, limit=20):
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    lines = [f"  at {error.json_path}: {error.message}" for error in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"  ... and {len(errors) - limit} more")
+    return errors, lines
+
+
+def validate(validator, document, label):
+    errors, lines = describe_errors(validator, document)
+    if errors:
+        raise CheckFailed(f"{label} does not match the schema:\n" + "\n".join(lines))
+
+
+def run_command(command, env, label):
+    try:
+        return subprocess.run(command, env=env, capture_output=True, text=True,
+                              timeout=COMMAND_TIMEOUT_S, check=False)
+    except FileNotFoundError:
+        raise CheckFailed(f"{label}: {command[0]} not found")
+    except subprocess.TimeoutExpired:
+        raise CheckFailed(f"{label}: no exit within {COMMAND_TIMEOUT_S} s: {' '.join(command)}")
+
+
+def output_tail(result, lines=15):
+    text = (result.stdout or "") + (result.stderr or "")
+    return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
+
+
+def check_schema(schema_path):
+    schema = load_json(schema_path)
+    try:
+        Draft202012Validator.check_schema(schema)
+    except Exception as error:  # SchemaError carries the reason in its message
+        raise CheckFailed(f"{schema_path}: not a valid draft 2020-12 schema: {error}")
+    return schema
+
+
+def check_sample(validator, unit_tests, work_dir):
+    sample = work_dir / "sample-report.json"
+    if sample.exists():
+        sample.unlink()
+    env = dict(os.environ, GPUSHARE_SCHEMA_SAMPLE_DIR=str(work_dir))
+    result = run_command([str(unit_tests), "--gtest_filter=JsonWriterSchema.*"], env,
+                         "sample writer")
+    if result.returncode != 0:
+        raise CheckFailed(f"{unit_tests} --gtest_filter=JsonWriterSchema.* exited with "
+                          f"{result.returncode}:\n{output_tail(result)}")
+    if "[  PASSED  ] 1 test" not in result.stdout:
+        raise CheckFailed("the unit-test binary ran no JsonWriterSchema test:\n"
+                          + output_tail(result))
+    document = load_json(sample)
+    validate(validator, document, str(sample))
+    return sample, document
+
+
+def check_no_device(validator, binary, work_dir):
+    report = work_dir / "no-device.json"
+    if report.exists():
+        report.unlink()
+    # An empty CUDA_VISIBLE_DEVICES hides every GPU, so the no-device path runs here even on a
+    # machine that has one.
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+    command = [str(binary), "--mode", "streams", "--json", str(report)]
+    result = run_command(command, env, "no-device run")
+    if result.returncode != 2:
+        raise CheckFailed(f"{' '.join(command)} with CUDA_VISIBLE_DEVICES=\"\" exited with "
+                          f"{result.returncode}, expected 2 (environment error):\n"
+                          f"{output_tail(result)}")
+    document = load_json(report)
+    validate(validator, document, str(report))
+    problems = []
+    if document.get("environment", {}).get("cuda_available") is not False:
+        problems.append("environment.cuda_available is not false")
+    if not document.get("errors"):
+        problems.append("errors[] is empty")
+    if problems:
+        raise CheckFailed(f"{report}: " + "; ".join(problems))
+    return report, document
+
+
+def check_negative(validator, sample_document, label, mutate):
+    broken = copy.deepcopy(sample_document)
+    mutate(broken)
+    errors, _ = describe_errors(validator, broken)
+    if not errors:
+        raise CheckFailed(f"negative check '{label}': the schema accepted a broken report")
+    return errors[0]
+
+
+def remove_schema_version(document):
+    del document["schema_version"]
+
+
+def tenant_id_as_string(document):
+    runs = document.get("runs") or []
+    if not runs or not runs[0].get("tenants"):
+        raise CheckFailed("the sample report has no runs[0].tenants[0] to break")
+    runs[0]["tenants"][0]["id"] = str(runs[0]["tenants"][0]["id"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", required=True, type=Path, help="gpushare-bench")
+    parser.add_argument("--unit-tests", required=True, type=Path, help="gpushare_unit_tests")
+    parser.add_argument("--schema", required=True, type=Path, help="report.schema.json")
+    parser.add_argument("--work-dir", required=True, type=Path, help="scratch directory")
+    args = parser.parse_args()
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+
+    failures = []
+
+    def attempt(name, action):
+        try:
+            message = action()
+            print(f"PASS {name}: {message}")
+        except CheckFailed as failure:
+            failures.append(name)
+            print(f"FAIL {name}: {failure}")
+
+    try:
+        schema = check_schema(args.schema)
+    except CheckFailed as failure:
+        print(f"FAIL schema: {failure}")
+        return 1
+    print(f"PASS schema: {args.schema} is a valid draft 2020-12 schema")
+    validator = Draft202012Validator(schema)
+
+    sample_holder = {}
+
+    def sample_check():
+        path, document = check_sample(validator, args.unit_tests, args.work_dir)
+        sample_holder["document"] = document
+        runs = ", ".join(f"{run['mode']} ({run['status']})" for run in document["runs"])
+        return f"{path} validates (schema_version {document['schema_version']}; runs: {runs})"
+
+    def no_device_check():
+        path, document = check_no_device(validator, args.binary, args.work_dir)
+        first = document["errors"][0]
+        return (f"{path} validates; exit 2, cuda_available false, "
+                f"error [{first.get('where')}] {first.get('message')}")
+
+    def negative(label, mutate):
+        def action():
+            if "document" not in sample_holder:
+                raise CheckFailed("skipped: needs the sample report, which failed above")
+            error = check_negative(validator, sample_holder["document"], label, mutate)
+            return f"rejected as expected (at {error.json_path}: {error.message})"
+        return action
+
+    attempt("sample report", sample_check)
+    attempt("no-device report", no_device_check)
+    attempt("negative: schema_version removed",
+            negative("schema_version removed", remove_schema_version))
+    attempt("negative: runs[0].tenants[0].id is a string",
+            negative("tenant id is a string", tenant_id_as_string))
+
+    if failures:
+        print(f"schema validation failed: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    print("all report checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,375 @@
+#include "harness/records.hpp"
+#include "report/console_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace gpushare::report {
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+/// Index of the first line containing `needle`, or lines.size().
+std::size_t find_line(const std::vector<std::string>& lines, const std::string& needle,
+                      std::size_t from = 0) {
+  for (std::size_t i = from; i < lines.size(); ++i) {
+    if (lines[i].find(needle) != std::string::npos) {
+      return i;
+    }
+  }
+  return lines.size();
+}
+
+sample_summary summary_of(double median, double low, double high, bool noisy = false) {
+  sample_summary summary;
+  summary.count = 5;
+  summary.median = median;
+  summary.ci_low = low;
+  summary.ci_high = high;
+  summary.ci_coverage = 0.9375;
+  summary.mean = median;
+  summary.min = low;
+  summary.max = high;
+  summary.noisy = noisy;
+  return summary;
+}
+
+stream_point point_of(int streams, double time_us, double speedup, double ideal,
+                      bool noisy = false) {
+  stream_point point;
+  point.streams = streams;
+  point.time_us = summary_of(time_us, time_us * 0.98, time_us * 1.02, noisy);
+  point.speedup = speedup;
+  point.ideal_speedup = ideal;
+  point.efficiency = speedup / ideal;
+  return point;
+}
+
+environment_info h100_environment() {
+  environment_info environment;
+  environment.cuda_available = true;
+  environment.cuda_driver_version = 13000;
+  environment.cuda_runtime_version = 12080;
+  environment.driver_release = "580.95.05";
+  environment.nvml_status = "ok";
+  gpu_info gpu;
+  gpu.name = "NVIDIA H100 80GB HBM3";
+  gpu.uuid = "GPU-12345678-9abc-def0-1234-56789abcdef0";
+  gpu.pci_bus_id = "0000:17:00.0";
+  gpu.compute_capability_major = 9;
+  gpu.sm_count = 132;
+  gpu.memory_bytes = 85'520'809'984ull;
+  gpu.mig_mode = "disabled";
+  gpu.compute_mode = "default";
+  gpu.sm_clock_max_mhz = 1980;
+  gpu.memory_clock_max_mhz = 2619;
+  gpu.async_engine_count = 3;
+  gpu.l2_cache_bytes = 52'428'800;
+  environment.gpus.push_back(gpu);
+  return environment;
+}
+
+streams_result sample_streams() {
+  streams_result streams;
+  kernel_overlap_result& overlap = streams.kernel_overlap;
+  overlap.kernels = 32;
+  overlap.blocks_per_kernel = 4;
+  overlap.threads_per_block = 256;
+  overlap.fma_per_element = 2048;
+  overlap.elements_per_kernel = 1024;
+  overlap.concurrent_capacity = 132;
+  overlap.single_kernel_us = summary_of(31.2, 30.9, 31.8);
+  overlap.sizing_note = "4 blocks per kernel so all 32 kernels can be resident at once";
+  overlap.points = {point_of(1, 1000, 1, 1), point_of(2, 510, 1.961, 2),
+                    point_of(8, 140, 7.143, 8, true)};
+  copy_pipeline_result& pipeline = streams.copy_pipeline;
+  pipeline.total_bytes = 256ull << 20;
+  pipeline.chunks = 16;
+  pipeline.chunk_bytes = 16ull << 20;
+  pipeline.copy_engines = 2;
+  pipeline.fma_per_element = 64;
+  pipeline.h2d_us = summary_of(10'500, 10'400, 10'600);
+  pipeline.kernel_us = summary_of(3'200, 3'150, 3'300);
+  pipeline.d2h_us = summary_of(10'300, 10'200, 10'500);
+  pipeline.sizing_note = "256 MiB each way in 16 chunks: copies dominate";
+  pipeline.points = {point_of(1, 24'000, 1, 1), point_of(4, 11'500, 2.087, 2.28)};
+  return streams;
+}
+
+workload_result gemm_result(double p50_us, double throughput) {
+  workload_result result;
+  result.workload = "gemm:dtype=fp16,k=4096,m=4096,n=4096";
+  result.verification.checked = true;
+  result.verification.passed = true;
+  result.verification.max_abs_error = 0.0125;
+  result.verification.tolerance = 0.05;
+  result.iterations = 1500;
+  result.iteration_time_us = summary_of(p50_us, p50_us, p50_us);
+  result.throughput_per_s = summary_of(throughput, throughput, throughput);
+  result.latency_us.count = 1500;
+  result.latency_us.p50 = p50_us;
+  result.latency_us.p99 = p50_us * 1.5;
+  return result;
+}
+
+run_record tenant_run() {
+  run_record run;
+  run.mode = "timeslice";
+  run.wall_time_s = 30.25;
+  run.params = {{"tenants", "2"}};
+  run.flags = {"throttled"};
+  tenant_record gemm;
+  gemm.id = 0;
+  gemm.workload = "gemm:dtype=fp16,k=4096,m=4096,n=4096";
+  gemm.status = "ok";
+  gemm.solo = gemm_result(1'480, 675.7);
+  gemm.shared = gemm_result(2'850, 350.9);
+  gemm.slowdown = 1.926;
+  tenant_record sleeper;
+  sleeper.id = 1;
+  sleeper.workload = "host-sleep:ms=2";
+  sleeper.status = "timeout";
+  workload_result sleep_result;
+  sleep_result.workload = "host-sleep:ms=2";
+  sleep_result.host_only = true;
+  sleep_result.iterations = 12'345;
+  sleep_result.throughput_per_s = summary_of(12'345, 12'000, 12'500, true);
+  sleep_result.latency_us.p50 = 81.04;
+  sleep_result.latency_us.p99 = 0.85;
+  sleeper.solo = sleep_result;
+  run.tenants = {gemm, sleeper};
+  run.aggregate.start_skew_us = 42.5;
+  run.aggregate.throughput_ratio = 0.951;
+  run.aggregate.fairness = 0.99876;
+  run.aggregate.mechanism_overhead = -0.037;
+  return run;
+}
+
+TEST(ConsoleFormat, Durations) {
+  EXPECT_EQ(format_duration_us(0.85), "850 ns");
+  EXPECT_EQ(format_duration_us(0.0123), "12.3 ns");
+  EXPECT_EQ(format_duration_us(12.345), "12.3 us");
+  EXPECT_EQ(format_duration_us(999.4), "999 us");
+  EXPECT_EQ(format_duration_us(999.96), "1.00 ms") << "the unit is picked after rounding";
+  EXPECT_EQ(format_duration_us(4'560), "4.56 ms");
+  EXPECT_EQ(format_duration_us(1.2e6), "1.20 s");
+  EXPECT_EQ(format_duration_us(125e6), "125 s");
+  EXPECT_EQ(format_duration_us(0), "0 us");
+  EXPECT_EQ(format_duration_us(std::numeric_limits<double>::quiet_NaN()), "n/a");
+}
+
+TEST(ConsoleFormat, RatesRatiosPercentsSizes) {
+  EXPECT_EQ(format_rate(812), "812");
+  EXPECT_EQ(format_rate(0.5), "0.500");
+  EXPECT_EQ(format_rate(12'345), "12.3k");
+  EXPECT_EQ(format_rate(1.2e6), "1.20M");
+  EXPECT_EQ(format_rate(4e9), "4.00G");
+  EXPECT_EQ(format_rate(std::numeric_limits<double>::infinity()), "n/a");
+  EXPECT_EQ(format_ratio(1.866), "1.87x");
+  EXPECT_EQ(format_ratio(1), "1.00x");
+  EXPECT_EQ(format_percent(0.935), "93.5 %");
+  EXPECT_EQ(format_percent(1), "100.0 %");
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(256ull << 20), "256 MiB");
+  EXPECT_EQ(format_bytes(16ull << 20), "16.0 MiB");
+  EXPECT_EQ(format_bytes(85'520'809'984ull), "79.6 GiB");
+  EXPECT_EQ(format_significant(0.00123), "0.00123");
+  EXPECT_EQ(format_significant(9.996), "10.0");
+  EXPECT_EQ(format_significant(123'456), "123000");
+  EXPECT_EQ(format_significant(0), "0");
+  EXPECT_EQ(format_cuda_version(12080), "12.8");
+  EXPECT_EQ(format_cuda_version(13000), "13.0");
+  EXPECT_EQ(format_cuda_version(0), "unknown");
+  EXPECT_EQ(format_time_interval(summary_of(1000, 980, 1020)), "1.00 ms [980 us, 1.02 ms]");
+  EXPECT_EQ(format_time_interval(sample_summary{}), "n/a");
+}
+
+TEST(ConsoleTable, EnvironmentBlock) {
+  environment_info environment = h100_environment();
+  environment.mps.daemon_running = true;
+  environment.mps.control_pids = {101};
+  environment.mps.server_pids = {202};
+  environment.mps.pipe_directory = "/tmp/nvidia-mps";
+  std::ostringstream out;
+  print_environment(out, environment);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("CUDA driver 13.0, runtime 12.8, driver release 580.95.05, NVML ok"),
+            std::string::npos)
+      << text;
+  const std::vector<std::string> lines = lines_of(text);
+  const std::size_t gpu = find_line(lines, "GPU 0: NVIDIA H100 80GB HBM3");
+  ASSERT_LT(gpu, lines.size()) << text;
+  for (const char* part : {"cc 9.0", "132 SMs", "79.6 GiB", "MIG disabled", "compute mode default",
+                           "SM 1980 MHz, memory 2619 MHz", "3 copy engines", "L2 50.0 MiB",
+                           "0000:17:00.0", "GPU-12345678"}) {
+    EXPECT_NE(lines[gpu].find(part), std::string::npos) << part << " in: " << lines[gpu];
+  }
+  EXPECT_NE(text.find("MPS: daemon running (control pids 101; server pids 202)"), std::string::npos)
+      << text;
+}
+
+TEST(ConsoleTable, EnvironmentWithoutCuda) {
+  environment_info environment;
+  environment.unavailable_reason = "no CUDA-capable device is detected";
+  environment.nvml_status = "libnvidia-ml.so.1 not found";
+  std::ostringstream out;
+  print_environment(out, environment);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("CUDA unavailable: no CUDA-capable device is detected"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("CUDA driver unknown, runtime unknown"), std::string::npos) << text;
+  EXPECT_NE(text.find("NVML libnvidia-ml.so.1 not found"), std::string::npos) << text;
+  EXPECT_NE(text.find("no GPU visible"), std::string::npos) << text;
+  EXPECT_NE(text.find("MPS: no daemon running"), std::string::npos) << text;
+}
+
+TEST(ConsoleTable, StreamsTablesAreAlignedAndPrecededByTheSizingNote) {
+  std::ostringstream out;
+  print_streams(out, sample_streams());
+  const std::string text = out.str();
+  const std::vector<std::string> lines = lines_of(text);
+
+  const std::size_t overlap = find_line(lines, "Kernel overlap: 32 kernels of 4 blocks x 256");
+  const std::size_t overlap_note = find_line(lines, "sizing: 4 blocks per kernel");
+  const std::size_t overlap_header = find_line(lines, "time median [95% interval]");
+  const std::size_t pipeline = find_line(lines, "Copy pipeline: 256 MiB each way in 16 chunks");
+  const std::size_t pipeline_note = find_line(lines, "sizing: 256 MiB each way in 16 chunks");
+  const std::size_t pipeline_header =
+      find_line(lines, "time median [95% interval]", overlap_header + 1);
+  ASSERT_LT(pipeline_header, lines.size()) << text;
+  EXPECT_LT(overlap, overlap_note);
+  EXPECT_LT(overlap_note, overlap_header);
+  EXPECT_LT(overlap_header, pipeline);
+  EXPECT_LT(pipeline, pipeline_note);
+  EXPECT_LT(pipeline_note, pipeline_header);
+  EXPECT_NE(lines[overlap].find("one kernel alone 31.2 us [30.9 us, 31.8 us]"), std::string::npos)
+      << lines[overlap];
+  EXPECT_NE(lines[pipeline].find("H2D 10.5 ms, kernel 3.20 ms, D2H 10.3 ms"), std::string::npos)
+      << lines[pipeline];
+
+  const std::string& header = lines[overlap_header];
+  for (const char* column : {"S", "speedup", "ideal", "efficiency", "flags"}) {
+    EXPECT_NE(header.find(column), std::string::npos) << column;
+  }
+  // Row for S = 8: figures formatted as documented, and right-aligned under their headers.
+  const std::size_t row = find_line(lines, "7.14x", overlap_header);
+  ASSERT_LT(row, pipeline) << text;
+  const std::string& line = lines[row];
+  EXPECT_NE(line.find("140 us [137 us, 143 us]"), std::string::npos) << line;
+  EXPECT_NE(line.find("8.00x"), std::string::npos) << line;
+  EXPECT_NE(line.find("89.3 %"), std::string::npos) << line;
+  EXPECT_NE(line.find("noisy"), std::string::npos) << line;
+  EXPECT_EQ(line.find("ci "), std::string::npos) << line;
+  const std::size_t coverage = find_line(lines, "intervals cover 93.8 % (5 repetitions", row);
+  EXPECT_LT(coverage, pipeline) << text;
+  EXPECT_EQ(line.find("7.14x") + 5, header.find("speedup") + 7) << header << "\n" << line;
+  EXPECT_EQ(line.find("89.3 %") + 6, header.find("efficiency") + 10) << header << "\n" << line;
+  const std::size_t first_row = find_line(lines, "1.00x", overlap_header);
+  EXPECT_EQ(lines[first_row].find("1.00 ms"), line.find("140 us")) << "left-aligned time column";
+  EXPECT_NE(find_line(lines, "2.09x", pipeline_header), lines.size()) << text;
+}
+
+TEST(ConsoleTable, WorkloadResultsLabelHostOnlyInstruments) {
+  std::ostringstream out;
+  print_workload_results(out, tenant_run());
+  const std::string text = out.str();
+  const std::vector<std::string> lines = lines_of(text);
+  const std::size_t header = find_line(lines, "throughput/s");
+  ASSERT_LT(header, lines.size()) << text;
+  for (const char* column : {"workload", "iterations", "p50", "p99", "verification"}) {
+    EXPECT_NE(lines[header].find(column), std::string::npos) << column;
+  }
+
+  const std::size_t shared = find_line(lines, "shared");
+  ASSERT_LT(shared, lines.size()) << text;
+  for (const char* part : {"gemm:dtype=fp16,k=4096,m=4096,n=4096", "1500", "2.85 ms", "4.28 ms",
+                           "351", "1.93x", "passed (max err 0.0125 <= 0.05)"}) {
+    EXPECT_NE(lines[shared].find(part), std::string::npos) << part << " in: " << lines[shared];
+  }
+  const std::size_t host = find_line(lines, "host-sleep:ms=2");
+  ASSERT_LT(host, lines.size()) << text;
+  for (const char* part : {"12345", "81.0 us", "850 ns", "12.3k",
+                           "host-* test instrument, not a GPU figure", "noisy"}) {
+    EXPECT_NE(lines[host].find(part), std::string::npos) << part << " in: " << lines[host];
+  }
+  EXPECT_NE(text.find("tenant 1 (host-sleep:ms=2): timeout"), std::string::npos) << text;
+}
+
+TEST(ConsoleTable, RunHeaderAggregateSkippedAndFailed) {
+  run_record run = tenant_run();
+  std::ostringstream out;
+  print_run(out, run);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("Run timeslice: ok (30.3 s)"), std::string::npos) << text;
+  EXPECT_NE(text.find("params: tenants=2"), std::string::npos) << text;
+  EXPECT_NE(text.find("flags: throttled"), std::string::npos) << text;
+  EXPECT_NE(text.find("aggregate: start skew 42.5 us, throughput vs solo 0.95x, fairness "
+                      "(Jain) 0.999, mechanism overhead -3.7 %"),
+            std::string::npos)
+      << text;
+
+  run_record skipped;
+  skipped.mode = "mig";
+  skipped.status = run_status::skipped;
+  skipped.reason = "MIG mode is disabled on GPU 0";
+  run_record failed;
+  failed.mode = "mps";
+  failed.status = run_status::failed;
+  failed.reason = "nvidia-cuda-mps-control not found";
+  std::ostringstream other;
+  print_run(other, skipped);
+  print_run(other, failed);
+  EXPECT_EQ(other.str(), "Run mig: skipped: MIG mode is disabled on GPU 0\n"
+                         "Run mps: FAILED: nvidia-cuda-mps-control not found\n");
+}
+
+TEST(ConsoleTable, ErrorsAndWholeReport) {
+  report_document document;
+  document.tool.version = "0.1.0";
+  document.tool.git_sha = "0123456789ab";
+  document.created_at = "2025-01-02T03:04:05Z";
+  document.environment = h100_environment();
+  run_record streams_run;
+  streams_run.mode = "streams";
+  streams_run.wall_time_s = 12.5;
+  streams_run.streams = sample_streams();
+  document.runs = {streams_run, tenant_run()};
+  document.errors.push_back({"startup", "no CUDA device visible", 2});
+
+  std::ostringstream errors;
+  print_errors(errors, document.errors);
+  EXPECT_EQ(errors.str(), "Errors\n  [startup] no CUDA device visible (exit code 2)\n");
+  std::ostringstream none;
+  print_errors(none, {});
+  EXPECT_EQ(none.str(), "");
+
+  std::ostringstream out;
+  print_report(out, document);
+  const std::string text = out.str();
+  EXPECT_EQ(text.rfind("gpushare-bench 0.1.0 (0123456789ab), 2025-01-02T03:04:05Z\n", 0), 0u)
+      << text;
+  const std::size_t environment = text.find("Environment");
+  const std::size_t streams = text.find("Run streams: ok (12.5 s)");
+  const std::size_t tenants = text.find("Run timeslice");
+  const std::size_t error = text.find("[startup] no CUDA device visible");
+  EXPECT_LT(environment, streams);
+  EXPECT_LT(streams, tenants);
+  EXPECT_LT(tenants, error);
+  EXPECT_NE(error, std::string::npos) << text;
+  EXPECT_NE(text.find("host-* test instrument, not a GPU figure"), std::string::npos);
+}
+
+} // namespace
+} // namespace gpushare::report

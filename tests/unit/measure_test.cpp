@@ -1,0 +1,101 @@
+// The measurement loop through the real host-sleep workload, plus a workload whose
+// verification fails, which must never produce timings.
+
+#include "harness/measure.hpp"
+#include "harness/workload.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace gpushare {
+namespace {
+
+TEST(Measure, HostSleepRunsEveryRepetitionAndIteration) {
+  const auto spec = parse_workload_spec("host-sleep:us=200");
+  auto work = make_workload(spec, {});
+  measure_settings settings;
+  settings.warmup_iterations = 1;
+  settings.repetitions = 3;
+  settings.iterations = 4;
+  const workload_result result = measure_workload(*work, spec, settings);
+
+  EXPECT_EQ(result.workload, "host-sleep:us=200");
+  EXPECT_TRUE(result.host_only);
+  EXPECT_FALSE(result.verification.checked);
+  EXPECT_EQ(result.iterations, 12u);
+  EXPECT_EQ(result.histogram.count(), 12u);
+  EXPECT_EQ(result.latency_us.count, 12u);
+  EXPECT_EQ(result.throughput_per_s.count, 3u);
+  EXPECT_EQ(result.iteration_time_us.count, 3u);
+  // A sleep never ends early, so these bounds hold however loaded the machine is.
+  EXPECT_GE(result.latency_us.min, 200.0);
+  EXPECT_GE(result.latency_us.p50, 200.0);
+  EXPECT_GE(result.iteration_time_us.min, 200.0);
+  EXPECT_LE(result.throughput_per_s.max, 1e6 / 200.0);
+  EXPECT_LE(result.latency_us.p50, result.latency_us.p99);
+  EXPECT_LE(result.latency_us.p99, result.latency_us.max);
+}
+
+TEST(Measure, DurationModeRunsAtLeastOneIterationPerRepetition) {
+  const auto spec = parse_workload_spec("host-sleep:us=3000");
+  auto work = make_workload(spec, {});
+  measure_settings settings;
+  settings.warmup_iterations = 0;
+  settings.repetitions = 2;
+  settings.duration_s = 0.001; // shorter than one iteration
+  const workload_result result = measure_workload(*work, spec, settings);
+  EXPECT_GE(result.iterations, 2u);
+  EXPECT_EQ(result.iteration_time_us.count, 2u);
+  EXPECT_GE(result.iteration_time_us.min, 3000.0);
+}
+
+class wrong_result_workload final : public workload {
+public:
+  int iterations_run = 0;
+  std::string description() const override { return "returns wrong results"; }
+  bool host_only() const override { return false; }
+  void setup() override {}
+  verification_result verify() override {
+    verification_result result;
+    result.checked = true;
+    result.passed = false;
+    result.detail = "element 3: expected 1, got 0";
+    return result;
+  }
+  void run_iteration() override { ++iterations_run; }
+  double flops_per_iteration() const override { return 1; }
+  double bytes_per_iteration() const override { return 1; }
+};
+
+TEST(Measure, FailedVerificationDiscardsTimings) {
+  const auto spec = parse_workload_spec("host-sleep");
+  wrong_result_workload work;
+  const workload_result result = measure_workload(work, spec, {});
+  EXPECT_FALSE(result.verification.passed);
+  EXPECT_EQ(result.verification.detail, "element 3: expected 1, got 0");
+  EXPECT_EQ(work.iterations_run, 0);
+  EXPECT_EQ(result.iterations, 0u);
+  EXPECT_EQ(result.histogram.count(), 0u);
+}
+
+TEST(Measure, RejectsZeroRepetitions) {
+  const auto spec = parse_workload_spec("host-sleep:us=0");
+  auto work = make_workload(spec, {});
+  measure_settings settings;
+  settings.repetitions = 0;
+  EXPECT_THROW((void)measure_workload(*work, spec, settings), std::invalid_argument);
+}
+
+TEST(WorkloadFactory, BuildsEveryCatalogWorkloadWithoutTouchingTheGpu) {
+  // Construction only reads the spec; devices are touched in setup().
+  for (const auto& name : workload_names()) {
+    const auto work = make_workload(parse_workload_spec(name), {});
+    ASSERT_NE(work, nullptr) << name;
+    EXPECT_FALSE(work->description().empty()) << name;
+    EXPECT_EQ(work->host_only(), name.rfind("host-", 0) == 0) << name;
+  }
+}
+
+} // namespace
+} // namespace gpushare
