@@ -1,6 +1,6 @@
 #include "cli/run_command.hpp"
 
-#include "cli/report_session.hpp"
+#include "cli/live_report.hpp"
 #include "common/error.hpp"
 #include "harness/environment.hpp"
 #include "harness/streams_experiment.hpp"
@@ -88,16 +88,16 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
                                   config.mode));
   }
 
-  report_session session(config, argv, config.json_path);
-  report_document& document = session.document();
+  live_report live(config, argv, config.json_path);
+  report_document& document = live.document();
   document.environment = capture_environment();
   try {
     require_cuda_device(document.environment, config.device);
   } catch (const error& failure) {
-    session.add_error("startup", failure.what(), static_cast<int>(failure.code()));
+    live.add_error("startup", failure.what(), static_cast<int>(failure.code()));
     throw;
   }
-  session.save();
+  live.save();
   if (!config.quiet) {
     report::print_environment(out, document.environment);
   }
@@ -107,7 +107,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       config.mode == "all" ? all_modes() : std::vector<std::string>{config.mode};
   for (const auto& mode : modes) {
     if (!mode_available(mode)) {
-      session.add_run(skipped_run(mode));
+      live.add_run(skipped_run(mode));
       if (!config.quiet) {
         report::print_run(out, document.runs.back());
       }
@@ -118,14 +118,14 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
                << std::flush;
     }
     try {
-      session.add_run(measure_streams(config, gpu));
+      live.add_run(measure_streams(config, gpu));
     } catch (const error& failure) {
       run_record failed;
       failed.mode = mode;
       failed.status = run_status::failed;
       failed.reason = failure.what();
       document.runs.push_back(failed);
-      session.add_error(mode, failure.what(), static_cast<int>(failure.code()));
+      live.add_error(mode, failure.what(), static_cast<int>(failure.code()));
       throw;
     }
     if (!config.quiet) {

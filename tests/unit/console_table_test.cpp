@@ -1,5 +1,7 @@
 #include "harness/records.hpp"
 #include "report/console_table.hpp"
+#include "run_binary.hpp"
+#include "sample_records.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,15 +14,6 @@
 namespace gpushare::report {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
-}
-
 /// Index of the first line containing `needle`, or lines.size().
 std::size_t find_line(const std::vector<std::string>& lines, const std::string& needle,
                       std::size_t from = 0) {
@@ -32,30 +25,9 @@ std::size_t find_line(const std::vector<std::string>& lines, const std::string& 
   return lines.size();
 }
 
-sample_summary summary_of(double median, double low, double high, bool noisy = false) {
-  sample_summary summary;
-  summary.count = 5;
-  summary.median = median;
-  summary.ci_low = low;
-  summary.ci_high = high;
-  summary.ci_coverage = 0.9375;
-  summary.mean = median;
-  summary.min = low;
-  summary.max = high;
-  summary.noisy = noisy;
-  return summary;
-}
-
-stream_point point_of(int streams, double time_us, double speedup, double ideal,
-                      bool noisy = false) {
-  stream_point point;
-  point.streams = streams;
-  point.time_us = summary_of(time_us, time_us * 0.98, time_us * 1.02, noisy);
-  point.speedup = speedup;
-  point.ideal_speedup = ideal;
-  point.efficiency = speedup / ideal;
-  return point;
-}
+using test::lines_of;
+using test::point_of;
+using test::summary_of;
 
 environment_info h100_environment() {
   environment_info environment;

@@ -3,6 +3,7 @@
 #include "report/atomic_file.hpp"
 #include "report/json_records.hpp"
 #include "report/json_writer.hpp"
+#include "sample_records.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -65,21 +66,8 @@ std::string read_file(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-sample_summary make_summary(double median, double low, double high, bool noisy = false) {
-  sample_summary summary;
-  summary.count = 5;
-  summary.median = median;
-  summary.ci_low = low;
-  summary.ci_high = high;
-  summary.ci_coverage = 0.9375;
-  summary.mean = (low + median + high) / 3;
-  summary.stdev = (high - low) / 4;
-  summary.cv = summary.stdev / summary.mean;
-  summary.min = low;
-  summary.max = high;
-  summary.noisy = noisy;
-  return summary;
-}
+using test::point_of;
+using test::summary_of;
 
 latency_histogram make_histogram() {
   latency_histogram histogram;
@@ -108,9 +96,9 @@ workload_result make_gemm_result(double median_us) {
   result.bytes_per_iteration = 3.0 * 4096.0 * 4096.0 * 2.0;
   result.histogram = make_histogram();
   result.iterations = result.histogram.count();
-  result.iteration_time_us = make_summary(median_us, median_us * 0.98, median_us * 1.03);
+  result.iteration_time_us = summary_of(median_us, median_us * 0.98, median_us * 1.03);
   result.throughput_per_s =
-      make_summary(1e6 / median_us, 1e6 / (median_us * 1.03), 1e6 / (median_us * 0.98), true);
+      summary_of(1e6 / median_us, 1e6 / (median_us * 1.03), 1e6 / (median_us * 0.98), true);
   result.latency_us = summarize_latency(result.histogram);
   return result;
 }
@@ -123,20 +111,10 @@ workload_result make_host_sleep_result() {
   result.histogram.record(2'000'000);
   result.histogram.record(2'100'000);
   result.iterations = 2;
-  result.iteration_time_us = make_summary(2050, 2000, 2100);
-  result.throughput_per_s = make_summary(487.8, 476.2, 500);
+  result.iteration_time_us = summary_of(2050, 2000, 2100);
+  result.throughput_per_s = summary_of(487.8, 476.2, 500);
   result.latency_us = summarize_latency(result.histogram);
   return result;
-}
-
-stream_point make_point(int streams, double time_us, double speedup, double ideal) {
-  stream_point point;
-  point.streams = streams;
-  point.time_us = make_summary(time_us, time_us * 0.99, time_us * 1.02);
-  point.speedup = speedup;
-  point.ideal_speedup = ideal;
-  point.efficiency = speedup / ideal;
-  return point;
 }
 
 /// Every record type populated, with values that are easy to recognise in the output.
@@ -195,20 +173,20 @@ report_document make_full_document() {
   streams.kernel_overlap.fma_per_element = 2048;
   streams.kernel_overlap.elements_per_kernel = 1024;
   streams.kernel_overlap.concurrent_capacity = 132;
-  streams.kernel_overlap.single_kernel_us = make_summary(31.2, 30.9, 31.8);
+  streams.kernel_overlap.single_kernel_us = summary_of(31.2, 30.9, 31.8);
   streams.kernel_overlap.sizing_note = "4 blocks per kernel so 32 kernels fit at once";
-  streams.kernel_overlap.points = {make_point(1, 1000, 1, 1), make_point(2, 510, 1.96, 2),
-                                   make_point(8, 140, 7.14, 8)};
+  streams.kernel_overlap.points = {point_of(1, 1000, 1, 1), point_of(2, 510, 1.96, 2),
+                                   point_of(8, 140, 7.14, 8)};
   streams.copy_pipeline.total_bytes = 256ull << 20;
   streams.copy_pipeline.chunks = 16;
   streams.copy_pipeline.chunk_bytes = 16ull << 20;
   streams.copy_pipeline.copy_engines = 2;
   streams.copy_pipeline.fma_per_element = 64;
-  streams.copy_pipeline.h2d_us = make_summary(10'500, 10'400, 10'600);
-  streams.copy_pipeline.kernel_us = make_summary(3'200, 3'150, 3'300);
-  streams.copy_pipeline.d2h_us = make_summary(10'300, 10'200, 10'500);
+  streams.copy_pipeline.h2d_us = summary_of(10'500, 10'400, 10'600);
+  streams.copy_pipeline.kernel_us = summary_of(3'200, 3'150, 3'300);
+  streams.copy_pipeline.d2h_us = summary_of(10'300, 10'200, 10'500);
   streams.copy_pipeline.sizing_note = "256 MiB each way: copies dominate";
-  streams.copy_pipeline.points = {make_point(1, 24'000, 1, 1), make_point(4, 11'500, 2.09, 2.28)};
+  streams.copy_pipeline.points = {point_of(1, 24'000, 1, 1), point_of(4, 11'500, 2.09, 2.28)};
   streams_run.streams = streams;
 
   run_record timeslice_run;

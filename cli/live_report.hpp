@@ -9,11 +9,11 @@
 
 namespace gpushare::cli {
 
-class report_session {
+class live_report {
 public:
   /// Fills tool, time, argv, host and config. `json_path` "" keeps the report in memory only.
-  report_session(const run_config& config, const std::vector<std::string>& argv,
-                 std::string json_path);
+  live_report(const run_config& config, const std::vector<std::string>& argv,
+              std::string json_path);
 
   [[nodiscard]] report_document& document() noexcept { return m_document; }
   void add_run(run_record run);

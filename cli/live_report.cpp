@@ -1,4 +1,4 @@
-#include "cli/report_session.hpp"
+#include "cli/live_report.hpp"
 
 #include "common/version.hpp"
 #include "harness/environment.hpp"
@@ -17,8 +17,8 @@ std::string utc_timestamp() {
   return buffer;
 }
 
-report_session::report_session(const run_config& config, const std::vector<std::string>& argv,
-                               std::string json_path)
+live_report::live_report(const run_config& config, const std::vector<std::string>& argv,
+                         std::string json_path)
     : m_json_path(std::move(json_path)) {
   m_document.tool.version = tool_version();
   m_document.tool.git_sha = tool_git_sha();
@@ -29,18 +29,17 @@ report_session::report_session(const run_config& config, const std::vector<std::
   m_document.config = config;
 }
 
-void report_session::add_run(run_record run) {
+void live_report::add_run(run_record run) {
   m_document.runs.push_back(std::move(run));
   save();
 }
 
-void report_session::add_error(const std::string& where, const std::string& message,
-                               int exit_code) {
+void live_report::add_error(const std::string& where, const std::string& message, int exit_code) {
   m_document.errors.push_back({where, message, exit_code});
   save();
 }
 
-void report_session::save() const {
+void live_report::save() const {
   if (!m_json_path.empty()) {
     report::write_json_report(m_document, m_json_path);
   }
