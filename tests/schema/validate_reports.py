@@ -95,14 +95,14 @@ def check_sample(validator, unit_tests, work_dir):
     return sample, document
 
 
-def check_no_device(validator, binary, work_dir):
-    report = work_dir / "no-device.json"
+def check_no_device(validator, binary, work_dir, arguments, name):
+    report = work_dir / f"{name}.json"
     if report.exists():
         report.unlink()
     # An empty CUDA_VISIBLE_DEVICES hides every GPU, so the no-device path runs here even on a
     # machine that has one.
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
-    command = [str(binary), "--mode", "streams", "--json", str(report)]
+    command = [str(binary), *arguments, "--json", str(report)]
     result = run_command(command, env, "no-device run")
     if result.returncode != 2:
         raise CheckFailed(f"{' '.join(command)} with CUDA_VISIBLE_DEVICES=\"\" exited with "
@@ -175,11 +175,14 @@ def main():
         runs = ", ".join(f"{run['mode']} ({run['status']})" for run in document["runs"])
         return f"{path} validates (schema_version {document['schema_version']}; runs: {runs})"
 
-    def no_device_check():
-        path, document = check_no_device(validator, args.binary, args.work_dir)
-        first = document["errors"][0]
-        return (f"{path} validates; exit 2, cuda_available false, "
-                f"error [{first.get('where')}] {first.get('message')}")
+    def no_device_check(arguments, name):
+        def action():
+            path, document = check_no_device(validator, args.binary, args.work_dir, arguments,
+                                             name)
+            first = document["errors"][0]
+            return (f"{path} validates; exit 2, cuda_available false, "
+                    f"error [{first.get('where')}] {first.get('message')}")
+        return action
 
     def negative(label, mutate):
         def action():
@@ -190,7 +193,9 @@ def main():
         return action
 
     attempt("sample report", sample_check)
-    attempt("no-device report", no_device_check)
+    attempt("no-device report (--mode streams)",
+            no_device_check(["--mode", "streams"], "no-device-streams"))
+    attempt("no-device report (probe)", no_device_check(["probe"], "no-device-probe"))
     attempt("negative: schema_version removed",
             negative("schema_version removed", remove_schema_version))
     attempt("negative: runs[0].tenants[0].id is a string",

@@ -96,6 +96,29 @@ TEST(Cli, FailedRunStillWritesItsReport) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Cli, QuietPrintsNothingButTheError) {
+  const auto run = run_gpushare({"--mode", "streams", "--quiet"}, no_gpu);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(lines_of(run.err).size(), 1u) << run.err;
+}
+
+TEST(Cli, ProbeWritesTheEnvironmentAsAReport) {
+  const auto dir = std::filesystem::temp_directory_path() / "gpushare-cli-probe-test";
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "probe.json";
+  std::filesystem::remove(path);
+  const auto run = run_gpushare({"probe", "--json", path.string()}, no_gpu);
+  ASSERT_EQ(run.exit_code, 2) << run.err;
+  std::ifstream file(path);
+  ASSERT_TRUE(file.good()) << "no report written at " << path;
+  const auto report = nlohmann::json::parse(file);
+  EXPECT_EQ(report.at("config").at("mode"), "probe");
+  EXPECT_FALSE(report.at("environment").at("unavailable_reason").get<std::string>().empty());
+  EXPECT_EQ(report.at("errors").at(0).at("where"), "probe");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, OutOfRangeValuesNameTheOptionAndRange) {
   expect_one_line_usage_error(run_gpushare({"--mode", "streams", "--repetitions", "0"}),
                               "--repetitions");
