@@ -4,6 +4,7 @@
 #include "cli/probe_command.hpp"
 #include "cli/run_command.hpp"
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 
 #include <fmt/format.h>
 
@@ -42,6 +43,7 @@ int run_app(int argc, char** argv) {
 
   try {
     finish_invocation(parsed);
+    install_interrupt_handlers();
     if (parsed.what == command::probe) {
       return run_probe(parsed.probe_json_path, arguments, std::cout);
     }

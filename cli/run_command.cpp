@@ -2,6 +2,7 @@
 
 #include "cli/live_report.hpp"
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "harness/environment.hpp"
 #include "harness/streams_experiment.hpp"
 #include "report/console_table.hpp"
@@ -118,6 +119,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
                << std::flush;
     }
     try {
+      throw_if_interrupted();
       live.add_run(measure_streams(config, gpu));
     } catch (const error& failure) {
       run_record failed;

@@ -1,5 +1,7 @@
 #include "harness/measure.hpp"
 
+#include "common/interrupt.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -35,6 +37,7 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
   }
 
   for (int i = 0; i < settings.warmup_iterations; ++i) {
+    throw_if_interrupted();
     work.run_iteration();
   }
 
@@ -52,6 +55,7 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
     // With a duration, at least one iteration runs even if it alone exceeds the duration.
     while (fixed_iterations != 0 ? done < fixed_iterations
                                  : (done == 0 || now - repetition_start < duration)) {
+      throw_if_interrupted();
       const auto start = monotonic_clock::now();
       work.run_iteration();
       now = monotonic_clock::now();

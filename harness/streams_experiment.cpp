@@ -2,6 +2,7 @@
 
 #include "common/cuda_check.hpp"
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "kernels/cuda_event.hpp"
 #include "kernels/cuda_stream.hpp"
 #include "kernels/device_buffer.hpp"
@@ -33,6 +34,7 @@ constexpr int default_batches_per_repetition = 5;
 sample_summary time_batches(const streams_settings& settings,
                             const std::function<double()>& batch_us) {
   for (int i = 0; i < settings.warmup_batches; ++i) {
+    throw_if_interrupted();
     (void)batch_us();
   }
   const auto duration = std::chrono::duration<double>(settings.duration_s.value_or(0.0));
@@ -45,6 +47,7 @@ sample_summary time_batches(const streams_settings& settings,
     std::uint64_t done = 0;
     while (settings.duration_s ? (done == 0 || std::chrono::steady_clock::now() - start < duration)
                                : done < batches) {
+      throw_if_interrupted();
       total_us += batch_us();
       ++done;
     }
