@@ -2,6 +2,9 @@
 // per-iteration latency the harness reports. The kernel is `mixed` over one element with one
 // FMA on one block, so the figures are launch and synchronisation overhead, not work.
 #include "common/cuda_check.hpp"
+#include "kernels/cuda_event.hpp"
+#include "kernels/cuda_stream.hpp"
+#include "kernels/device_buffer.hpp"
 #include "kernels/mixed.hpp"
 
 #include <cuda_runtime_api.h>
@@ -62,56 +65,33 @@ const bool context_registered = [] {
 // that lazy loading does not land in the first timed iteration.
 class launch_fixture {
 public:
-  launch_fixture() {
-    GPUSHARE_CUDA_CALL(cudaSetDevice(0));
-    GPUSHARE_CUDA_CALL(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking));
-    GPUSHARE_CUDA_CALL(cudaEventCreate(&m_start));
-    GPUSHARE_CUDA_CALL(cudaEventCreate(&m_stop));
-    void* raw = nullptr;
-    GPUSHARE_CUDA_CALL(cudaMalloc(&raw, sizeof(float)));
-    m_data = static_cast<float*>(raw);
-    GPUSHARE_CUDA_CALL(cudaMemsetAsync(m_data, 0, sizeof(float), m_stream));
+  launch_fixture()
+      : m_stream((select_device(), gpushare::kernels::cuda_stream::create_non_blocking())),
+        m_data(sizeof(float)) {
+    m_data.zero(m_stream.get());
     launch();
-    GPUSHARE_CUDA_CALL(cudaStreamSynchronize(m_stream));
+    m_stream.synchronize();
   }
-  ~launch_fixture() {
-    // Teardown errors cannot be reported from a destructor; the process is ending anyway.
-    if (m_data != nullptr) {
-      (void)cudaFree(m_data);
-    }
-    if (m_stop != nullptr) {
-      (void)cudaEventDestroy(m_stop);
-    }
-    if (m_start != nullptr) {
-      (void)cudaEventDestroy(m_start);
-    }
-    if (m_stream != nullptr) {
-      (void)cudaStreamDestroy(m_stream);
-    }
-  }
-  launch_fixture(const launch_fixture&) = delete;
-  launch_fixture& operator=(const launch_fixture&) = delete;
 
   void launch() {
-    gpushare::kernels::launch_mixed(m_data, 1, 1, 1, gpushare::kernels::mixed_default_block_threads,
-                                    m_stream);
+    gpushare::kernels::launch_mixed(m_data.as<float>(), 1, 1, 1,
+                                    gpushare::kernels::mixed_default_block_threads, m_stream.get());
   }
-  [[nodiscard]] cudaStream_t stream() const { return m_stream; }
-  [[nodiscard]] cudaEvent_t start() const { return m_start; }
-  [[nodiscard]] cudaEvent_t stop() const { return m_stop; }
+  [[nodiscard]] cudaStream_t stream() const { return m_stream.get(); }
+  [[nodiscard]] cudaEvent_t start() const { return m_start.get(); }
+  [[nodiscard]] cudaEvent_t stop() const { return m_stop.get(); }
 
   /// Seconds between the start and stop events (both must have completed).
-  [[nodiscard]] double event_seconds() const {
-    float milliseconds = 0;
-    GPUSHARE_CUDA_CALL(cudaEventElapsedTime(&milliseconds, m_start, m_stop));
-    return static_cast<double>(milliseconds) * 1e-3;
-  }
+  [[nodiscard]] double event_seconds() const { return m_stop.elapsed_us_since(m_start) * 1e-6; }
 
 private:
-  cudaStream_t m_stream = nullptr;
-  cudaEvent_t m_start = nullptr;
-  cudaEvent_t m_stop = nullptr;
-  float* m_data = nullptr;
+  static void select_device() { GPUSHARE_CUDA_CALL(cudaSetDevice(0)); }
+
+  // Members are owners, so whatever the constructor created before a failure is released.
+  gpushare::kernels::cuda_stream m_stream;
+  gpushare::kernels::cuda_event m_start;
+  gpushare::kernels::cuda_event m_stop;
+  gpushare::kernels::device_buffer m_data;
 };
 
 using host_clock = std::chrono::steady_clock;

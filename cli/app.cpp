@@ -5,9 +5,11 @@
 #include "cli/run_command.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
+#include "harness/streams_experiment.hpp"
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -44,6 +46,10 @@ int run_app(int argc, char** argv) {
   try {
     finish_invocation(parsed);
     install_interrupt_handlers();
+    // The driver's default of 8 hardware queues would serialise streams 9 and up behind the
+    // first eight; ask for the most unless the user chose. Read at context creation, so it
+    // must be set before any CUDA call.
+    (void)setenv("CUDA_DEVICE_MAX_CONNECTIONS", std::to_string(max_device_connections).c_str(), 0);
     if (parsed.what == command::probe) {
       return run_probe(parsed.probe_json_path, arguments, std::cout);
     }

@@ -2,6 +2,7 @@
 
 #include "cli/help_text.hpp"
 #include "common/error.hpp"
+#include "harness/streams_experiment.hpp"
 #include "harness/workload_spec.hpp"
 
 #include <fmt/format.h>
@@ -68,7 +69,7 @@ void configure_parser(CLI::App& app, invocation& result) {
   app.add_option("--streams", config.stream_counts,
                  "streams mode: stream counts S to compare against 1 stream")
       ->delimiter(',')
-      ->check(CLI::Range(1, 64))
+      ->check(CLI::Range(1, max_device_connections))
       ->type_name("S,...")
       ->capture_default_str();
   app.add_option("--kernels", config.overlap_kernels,

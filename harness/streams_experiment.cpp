@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 
 namespace gpushare {
@@ -28,6 +29,15 @@ using kernels::pinned_buffer;
 // "Features and Technical Specifications"): the hardware limit on kernels running at once.
 constexpr int max_resident_grids = 128;
 constexpr int default_batches_per_repetition = 5;
+
+/// Streams beyond this many share hardware queues and serialise behind each other, so the
+/// ideal bounds count no more (CUDA_DEVICE_MAX_CONNECTIONS, default 8, at most 32).
+int device_work_queues() {
+  constexpr int driver_default = 8;
+  const char* text = std::getenv("CUDA_DEVICE_MAX_CONNECTIONS");
+  const int value = text != nullptr ? std::atoi(text) : driver_default;
+  return value >= 1 ? std::min(value, max_device_connections) : driver_default;
+}
 
 /// Runs `batch_us` (one timed batch, returns its device time) for warm-up and repetitions and
 /// summarises the per-repetition mean batch time.
@@ -117,14 +127,15 @@ kernel_overlap_result measure_kernel_overlap(const streams_settings& settings,
   const int resident_blocks =
       kernels::mixed_max_blocks_per_sm(result.threads_per_block) * gpu.sm_count;
   result.concurrent_capacity =
-      std::min(max_resident_grids,
-               std::max(1, resident_blocks / static_cast<int>(result.blocks_per_kernel)));
+      std::min({max_resident_grids, device_work_queues(),
+                std::max(1, resident_blocks / static_cast<int>(result.blocks_per_kernel))});
 
   const device_buffer buffer(result.elements_per_kernel *
                              static_cast<std::size_t>(settings.kernels) * sizeof(float));
   float* const data = buffer.as<float>();
-  GPUSHARE_CUDA_CALL(cudaMemset(data, 0, buffer.size_bytes()));
   fan_out single(1);
+  // On the stream the kernels use: a legacy-stream memset would not order with them.
+  GPUSHARE_CUDA_CALL(cudaMemsetAsync(data, 0, buffer.size_bytes(), single.stream(0)));
   const auto one_kernel_us = [&](int fma) {
     single.begin();
     kernels::launch_mixed(data, result.elements_per_kernel, fma, result.blocks_per_kernel,
@@ -143,11 +154,12 @@ kernel_overlap_result measure_kernel_overlap(const streams_settings& settings,
       time_batches(settings, [&] { return one_kernel_us(result.fma_per_element); });
   result.sizing_note = fmt::format(
       "each kernel is {} block(s) x {} threads, 1/{} of the {} SMs, so one kernel cannot fill "
-      "the GPU and up to {} can run side by side; {} dependent FMAs per thread make one kernel "
-      "take {:.0f} us alone (target {:.0f} us, long against launch overhead)",
+      "the GPU and up to {} can run side by side ({} hardware work queues); {} dependent FMAs "
+      "per thread make one kernel take {:.0f} us alone (target {:.0f} us, long against launch "
+      "overhead)",
       result.blocks_per_kernel, result.threads_per_block, widest, gpu.sm_count,
-      result.concurrent_capacity, result.fma_per_element, result.single_kernel_us.median,
-      settings.target_kernel_us);
+      result.concurrent_capacity, device_work_queues(), result.fma_per_element,
+      result.single_kernel_us.median, settings.target_kernel_us);
 
   for (const int streams : settings.stream_counts) {
     fan_out lanes(streams);
@@ -259,7 +271,8 @@ copy_pipeline_result measure_copy_pipeline(const streams_settings& settings, con
         ideal_pipeline_time(result.h2d_us.median, result.kernel_us.median, result.d2h_us.median,
                             result.chunks, 1, result.copy_engines) /
         ideal_pipeline_time(result.h2d_us.median, result.kernel_us.median, result.d2h_us.median,
-                            result.chunks, streams, result.copy_engines);
+                            result.chunks, std::min(streams, device_work_queues()),
+                            result.copy_engines);
     result.points.push_back(point);
   }
 

@@ -20,6 +20,10 @@
 
 namespace gpushare {
 
+/// The most hardware work queues (host-to-device connections) a CUDA context can have; the
+/// driver reads CUDA_DEVICE_MAX_CONNECTIONS (1-32) when the context is created.
+inline constexpr int max_device_connections = 32;
+
 struct streams_settings {
   int device = 0;
   std::vector<int> stream_counts{1, 2, 4, 8}; ///< must contain 1

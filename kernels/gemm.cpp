@@ -39,6 +39,24 @@ bool gemm_supports(dtype type) {
   return type == dtype::fp32 || type == dtype::tf32 || type == dtype::fp16 || type == dtype::bf16;
 }
 
+int gemm_min_compute_capability(dtype type) {
+  return type == dtype::bf16 || type == dtype::tf32 ? 80 : 70;
+}
+
+void require_gemm_support(dtype type, int device) {
+  int major = 0;
+  int minor = 0;
+  GPUSHARE_CUDA_CALL(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+  GPUSHARE_CUDA_CALL(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device));
+  const int needed = gemm_min_compute_capability(type);
+  if (major * 10 + minor < needed) {
+    throw usage_error("gemm dtype " + std::string(dtype_name(type)) + " needs compute capability " +
+                      std::to_string(needed / 10) + "." + std::to_string(needed % 10) +
+                      " or newer; device " + std::to_string(device) + " has " +
+                      std::to_string(major) + "." + std::to_string(minor) + " (use fp16 or fp32)");
+  }
+}
+
 void launch_gemm(const cublas_handle& handle, dtype type, int m, int n, int k, const void* a,
                  const void* b, void* c, cudaStream_t stream) {
   if (m <= 0 || n <= 0 || k <= 0) {

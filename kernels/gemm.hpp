@@ -11,6 +11,14 @@ namespace gpushare::kernels {
 /// True for the dtypes launch_gemm accepts: fp32, tf32, fp16, bf16.
 [[nodiscard]] bool gemm_supports(dtype type);
 
+/// Lowest compute capability (major * 10 + minor) whose tensor cores multiply `type`: bf16 and
+/// tf32 arrived with Ampere (8.0); fp32 and fp16 run everywhere this tool builds for.
+[[nodiscard]] int gemm_min_compute_capability(dtype type);
+
+/// Throws usage_error when the current device cannot multiply `type` (e.g. bf16 on a T4), so
+/// the user reads why instead of a bare cuBLAS status.
+void require_gemm_support(dtype type, int device);
+
 /// Enqueues C = A * B on `stream` (alpha 1, beta 0). Column-major: A is m x k with leading
 /// dimension m, B is k x n with leading dimension k, C is m x n with leading dimension m; all
 /// device pointers. Storage and arithmetic per `type`:

@@ -46,6 +46,7 @@ std::string gemm_workload::description() const {
 
 void gemm_workload::setup() {
   GPUSHARE_CUDA_CALL(cudaSetDevice(m_context.device));
+  kernels::require_gemm_support(m_problem.type, m_context.device);
   m_stream = kernels::cuda_stream::create_non_blocking();
   m_blas = kernels::cublas_handle::create();
   const std::size_t size = kernels::dtype_size(m_problem.type);

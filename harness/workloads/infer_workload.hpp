@@ -6,6 +6,7 @@
 #include "kernels/cublas_handle.hpp"
 #include "kernels/cuda_stream.hpp"
 #include "kernels/device_buffer.hpp"
+#include "kernels/infer.hpp"
 #include "kernels/infer_problem.hpp"
 
 #include <cstdint>
@@ -35,7 +36,7 @@ public:
 
 private:
   void require_setup() const;
-  void* enqueue();
+  [[nodiscard]] kernels::infer_buffers buffers() const;
 
   workload_context m_context;
   kernels::infer_problem m_problem;
@@ -47,14 +48,20 @@ private:
   kernels::device_buffer m_activations[2];
 };
 
-/// Host work (multiply-adds) verify() may spend on the reference: all batch columns are
-/// checked when layers * hidden^2 * batch fits, otherwise as many leading columns as fit, at
-/// least one.
-inline constexpr double infer_verify_mac_budget = 2147483648.0;
+/// Host work verify() may spend on the reference (weight values generated plus multiply-adds):
+/// about a second on one core, so even the largest catalog sizes verify before timing starts.
+inline constexpr double infer_verify_work_budget = 268435456.0; // 2^28
 
-/// Output indices (row + col*hidden, column-major) that verify() compares: every element of
-/// the leading batch columns that fit infer_verify_mac_budget (all columns for the catalog's
-/// default sizes).
+/// The part of `problem` that verify() checks: the first layers whose weights fit half the
+/// budget (all layers at the catalog's default sizes, at least one). Layer l's weights and bias
+/// sit at the same offsets whatever the layer count, so running the first layers on the full
+/// problem's buffers is exactly the computation the reference repeats.
+[[nodiscard]] kernels::infer_problem
+infer_verification_problem(const kernels::infer_problem& problem);
+
+/// Output indices (row + col*hidden, column-major) that verify() compares for a problem from
+/// infer_verification_problem: every element of the leading batch columns that fit what is
+/// left of the budget after generating the weights (all columns at default sizes, at least one).
 [[nodiscard]] std::vector<std::uint64_t>
 infer_verify_indices(const kernels::infer_problem& problem);
 

@@ -125,6 +125,8 @@ TEST(Cli, OutOfRangeValuesNameTheOptionAndRange) {
   expect_one_line_usage_error(run_gpushare({"--mode", "streams", "--repetitions", "0"}),
                               "range 1 to 1000");
   expect_one_line_usage_error(run_gpushare({"--mode", "streams", "--device", "-1"}), "--device");
+  expect_one_line_usage_error(run_gpushare({"--mode", "streams", "--streams", "1,33"}),
+                              "range 1 to 32");
   expect_one_line_usage_error(run_gpushare({"--mode", "streams", "--streams", "1,0"}), "--streams");
   expect_one_line_usage_error(run_gpushare({"--mode", "streams", "--duration", "0"}), "--duration");
   expect_one_line_usage_error(run_gpushare({"--mode", "streams", "--iterations", "abc"}),

@@ -12,6 +12,7 @@
 #include "harness/workloads/sample_indices.hpp"
 #include "harness/workloads/spin_workload.hpp"
 #include "harness/workloads/triad_workload.hpp"
+#include "kernels/gemm.hpp"
 #include "kernels/gemm_reference.hpp"
 #include "kernels/infer.hpp"
 #include "kernels/infer_reference.hpp"
@@ -411,6 +412,13 @@ TEST(KernelGemm, LargeMatricesAreSampled) {
   EXPECT_EQ(indices.back(), 4096u * 4096u - 1);
 }
 
+TEST(KernelGemm, Bf16AndTf32NeedAmpere) {
+  EXPECT_EQ(kernels::gemm_min_compute_capability(dtype::bf16), 80);
+  EXPECT_EQ(kernels::gemm_min_compute_capability(dtype::tf32), 80);
+  EXPECT_LT(kernels::gemm_min_compute_capability(dtype::fp16), 75); // T4 runs fp16
+  EXPECT_LT(kernels::gemm_min_compute_capability(dtype::fp32), 75);
+}
+
 // ------------------------------------------------------------------------------------ infer
 
 // The chain written out naively from the documented layout, independent of infer_reference.
@@ -538,11 +546,59 @@ TEST(KernelInfer, OutputCheckPassesOnReferenceAndFailsOnZeros) {
   EXPECT_NE(zeros.detail.find("output[row"), std::string::npos) << zeros.detail;
 }
 
-TEST(KernelInfer, HugeModelsVerifyALeadingSubsetOfColumns) {
+TEST(KernelInfer, DefaultSizesVerifyEveryLayerAndColumn) {
+  const kernels::infer_problem problem = kernels::make_infer_problem(dtype::fp16, 8, 1024, 4);
+  const kernels::infer_problem checked = infer_verification_problem(problem);
+  EXPECT_EQ(checked.layers, 4);
+  EXPECT_EQ(infer_verify_indices(checked).size(), 8u * 1024u);
+}
+
+TEST(KernelInfer, HugeModelsVerifyALeadingSubsetOfLayersAndColumns) {
   const kernels::infer_problem problem = kernels::make_infer_problem(dtype::fp16, 32, 16384, 64);
-  const std::vector<std::uint64_t> indices = infer_verify_indices(problem);
-  EXPECT_EQ(indices.size(), 16384u); // one column: 64 * 16384^2 multiply-adds already
+  const kernels::infer_problem checked = infer_verification_problem(problem);
+  EXPECT_EQ(checked.layers, 1); // 16384^2 weights already take half the budget
+  EXPECT_EQ(checked.hidden, problem.hidden);
+  EXPECT_EQ(checked.batch, problem.batch);
+  const std::vector<std::uint64_t> indices = infer_verify_indices(checked);
+  EXPECT_EQ(indices.size(), 16384u); // one column
   EXPECT_EQ(indices.back(), 16383u);
+  // The host work stays within the budget wherever the catalog allows, except where one layer
+  // and one column alone exceed it (hidden = 16384: twice the budget, the least that checks
+  // anything).
+  for (const int hidden : {64, 1024, 4096, 8192, 16384}) {
+    const kernels::infer_problem part =
+        infer_verification_problem(kernels::make_infer_problem(dtype::bf16, 32, hidden, 64));
+    const double columns = static_cast<double>(infer_verify_indices(part).size()) / hidden;
+    const double work = part.layers * double(hidden) * hidden * (1.0 + columns);
+    const double least = 2.0 * hidden * hidden;
+    EXPECT_LE(work, std::max(infer_verify_work_budget, least)) << "hidden " << hidden;
+  }
+}
+
+TEST(KernelInfer, ALayerPrefixIsTheSameComputationAsTheFullChain) {
+  // verify() runs the first layers on the full problem's buffers: that is only the same
+  // computation if a layer's weights, bias and scale do not depend on the layer count.
+  const kernels::infer_problem full = kernels::make_infer_problem(dtype::fp16, 2, 16, 3);
+  kernels::infer_problem prefix = full;
+  prefix.layers = 2;
+  const kernels::infer_problem fresh = kernels::make_infer_problem(dtype::fp16, 2, 16, 2);
+  EXPECT_EQ(prefix.weight_scale, fresh.weight_scale);
+  EXPECT_EQ(prefix.seed_weights, fresh.seed_weights);
+  EXPECT_EQ(prefix.seed_bias, fresh.seed_bias);
+  EXPECT_EQ(prefix.seed_input, fresh.seed_input);
+  for (int layer = 0; layer < prefix.layers; ++layer) {
+    for (int row = 0; row < prefix.hidden; ++row) {
+      ASSERT_EQ(kernels::infer_bias_value(prefix, layer, row),
+                kernels::infer_bias_value(full, layer, row));
+      for (int col = 0; col < prefix.hidden; ++col) {
+        ASSERT_EQ(kernels::infer_weight_value(prefix, layer, row, col),
+                  kernels::infer_weight_value(full, layer, row, col));
+      }
+    }
+  }
+  double max_abs = 0;
+  EXPECT_EQ(kernels::infer_reference(prefix).output, naive_infer(prefix, max_abs));
+  EXPECT_NE(kernels::infer_reference(prefix).output, kernels::infer_reference(full).output);
 }
 
 // ------------------------------------------------------------------------------------- spin
