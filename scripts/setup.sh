@@ -9,6 +9,10 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
+  procps
+  # The real MPS control daemon: it starts, takes commands and quits without a GPU, so the
+  # tests drive it instead of a fake. Debian ships it in the non-free component.
+  nvidia-cuda-mps
 )
 
 missing=()
@@ -26,6 +30,14 @@ if ((${#missing[@]} > 0)); then
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update -qq
+  if [[ " ${missing[*]} " == *" nvidia-cuda-mps "* ]] &&
+     ! apt-cache policy nvidia-cuda-mps 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    echo "setup: enabling Debian's non-free component for nvidia-cuda-mps ($codename)" >&2
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$codename" | "${sudo[@]}" tee /etc/apt/sources.list.d/gpushare-non-free.sources >/dev/null
+    "${sudo[@]}" apt-get update -qq
+  fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
 fi

@@ -1,0 +1,77 @@
+#pragma once
+// The MPS control daemon the tool starts for itself. It lives in a fresh private directory
+// (0700) that holds its pipe and log directories, runs in the foreground as our child so we
+// own its process, and is always stopped: `quit`, then a kill if it does not exit in time,
+// then the directory is removed. A daemon the tool did not start is never touched here.
+
+#include "harness/subprocess.hpp"
+
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace gpushare {
+
+/// Longest pipe directory the control daemon accepts (its socket paths must fit sockaddr_un).
+inline constexpr std::size_t max_mps_pipe_directory_length = 87;
+
+struct mps_daemon_options {
+  /// The control program; --mps-control overrides it.
+  std::string control_program = "nvidia-cuda-mps-control";
+  /// Where the private directory is created.
+  std::string parent_directory = "/tmp";
+  /// Variables for the daemon only, e.g. CUDA_VISIBLE_DEVICES to pick the device it serves.
+  std::map<std::string, std::string> daemon_environment;
+  std::chrono::milliseconds start_timeout{10000};
+  std::chrono::milliseconds command_timeout{5000};
+  std::chrono::milliseconds stop_timeout{10000};
+};
+
+class mps_daemon {
+public:
+  /// Creates the directory, starts `control_program -f` and waits until it answers a command.
+  /// On failure nothing is left behind and environment_error says what happened, with the
+  /// tail of the daemon's log.
+  static mps_daemon start(const mps_daemon_options& options);
+
+  mps_daemon(mps_daemon&& other) noexcept;
+  mps_daemon& operator=(mps_daemon&& other) noexcept = delete;
+  mps_daemon(const mps_daemon&) = delete;
+  mps_daemon& operator=(const mps_daemon&) = delete;
+  /// Stops the daemon if stop() was not called; never throws.
+  ~mps_daemon();
+
+  /// Sends one command through the front end and returns its answer without the trailing
+  /// newline. Throws environment_error when the front end fails or times out.
+  std::string command(const std::string& text) const;
+
+  /// `quit`, wait, kill if needed, remove the directory. Idempotent. Returns how the daemon
+  /// ended ("quit", or "killed after N ms").
+  std::string stop();
+
+  [[nodiscard]] bool running();
+  [[nodiscard]] pid_t pid() const noexcept { return m_process.pid(); }
+  [[nodiscard]] const std::string& directory() const noexcept { return m_directory; }
+  [[nodiscard]] const std::string& pipe_directory() const noexcept { return m_pipe_directory; }
+  [[nodiscard]] const std::string& log_directory() const noexcept { return m_log_directory; }
+  /// What a client needs to reach this daemon (and nothing that would select a device).
+  [[nodiscard]] std::map<std::string, std::string> client_environment() const;
+  /// The last `lines` lines of the daemon's own output and of server.log, for error reports.
+  [[nodiscard]] std::string log_tail(std::size_t lines = 20) const;
+
+private:
+  mps_daemon(mps_daemon_options options, std::string directory, child_process process);
+  [[nodiscard]] std::map<std::string, std::string> front_end_environment() const;
+
+  mps_daemon_options m_options;
+  std::string m_directory;
+  std::string m_pipe_directory;
+  std::string m_log_directory;
+  child_process m_process;
+  bool m_stopped = false;
+};
+
+/// The last `lines` lines of a text file, "" when it cannot be read.
+[[nodiscard]] std::string tail_of_file(const std::string& path, std::size_t lines);
+
+} // namespace gpushare

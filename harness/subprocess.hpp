@@ -1,0 +1,69 @@
+#pragma once
+// Running external programs (nvidia-cuda-mps-control, later nvidia-smi and tenants) the safe
+// way: an argument vector exec'd directly, never a shell; every wait bounded by a timeout; a
+// child that outlives its timeout is killed with its whole process group and reaped.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace gpushare {
+
+struct process_spec {
+  /// argv[0] is the program: a path, or a name looked up in PATH.
+  std::vector<std::string> argv;
+  /// Variables set for the child on top of this process's environment.
+  std::map<std::string, std::string> set_environment;
+  /// Fed to the child's standard input, which is then closed.
+  std::string input;
+};
+
+struct process_outcome {
+  int exit_code = -1; ///< -1 when killed by a signal or timed out
+  int signal = 0;     ///< the signal that ended it, 0 if it exited
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+};
+
+/// Runs to completion or until `timeout`, capturing stdout and stderr. Throws
+/// environment_error naming the program when it cannot be started (e.g. not installed).
+[[nodiscard]] process_outcome run_process(const process_spec& spec,
+                                          std::chrono::milliseconds timeout);
+
+/// A long-lived child (a daemon in the foreground) whose stdout and stderr go to a file. The
+/// destructor kills and reaps it if it is still running: no orphan survives its owner.
+class child_process {
+public:
+  /// Throws environment_error when the program cannot be started or the file not opened.
+  static child_process spawn(const process_spec& spec, const std::string& output_path);
+
+  child_process(child_process&& other) noexcept;
+  child_process& operator=(child_process&& other) noexcept;
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+  ~child_process();
+
+  [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
+  /// True until the child has exited and been reaped.
+  [[nodiscard]] bool running();
+  /// Waits up to `timeout` for the child to exit; its wait status, or nullopt if still running.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout);
+  /// SIGTERM to the child's process group, then SIGKILL after `grace`; always reaps.
+  void terminate(std::chrono::milliseconds grace);
+  /// Wait status once reaped (see waitpid), nullopt while running.
+  [[nodiscard]] std::optional<int> status() const noexcept { return m_status; }
+
+private:
+  explicit child_process(pid_t pid) noexcept : m_pid(pid) {}
+  pid_t m_pid = -1;
+  std::optional<int> m_status;
+};
+
+/// "exit code N" or "signal NAME" for a waitpid status.
+[[nodiscard]] std::string describe_wait_status(int status);
+
+} // namespace gpushare
