@@ -3,12 +3,14 @@
 #include "cli/options.hpp"
 #include "cli/probe_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/tenant_command.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "harness/streams_experiment.hpp"
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -45,7 +47,12 @@ int run_app(int argc, char** argv) {
 
   try {
     finish_invocation(parsed);
+    if (parsed.what == command::tenant) {
+      return run_tenant(parsed.tenant);
+    }
     install_interrupt_handlers();
+    // A tenant that dies closes its pipe; writing to it must be an error, not our death.
+    std::signal(SIGPIPE, SIG_IGN);
     // The driver's default of 8 hardware queues would serialise streams 9 and up behind the
     // first eight; ask for the most unless the user chose. Read at context creation, so it
     // must be set before any CUDA call.

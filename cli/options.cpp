@@ -9,6 +9,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <regex>
 #include <sys/stat.h>
 
 namespace gpushare::cli {
@@ -21,6 +23,67 @@ void require_parent_directory(const std::string& option, const std::string& path
   if (!directory.empty() && (stat(directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))) {
     throw usage_error(fmt::format("{} {}: the directory '{}' does not exist; create it first",
                                   option, path, directory));
+  }
+}
+
+bool uses_tenants(const std::string& mode) {
+  return mode == "timeslice" || mode == "mps" || mode == "all";
+}
+
+/// One workload per tenant: a single --workload is repeated --tenants times; none means the
+/// default workload for two tenants.
+void resolve_tenants(run_config& config) {
+  if (!uses_tenants(config.mode)) {
+    return;
+  }
+  auto& workloads = config.workloads;
+  if (workloads.empty()) {
+    workloads.push_back(parse_workload_spec(default_tenant_workload).canonical());
+  }
+  if (workloads.size() == 1) {
+    workloads.resize(static_cast<std::size_t>(config.tenants > 0 ? config.tenants : 2),
+                     workloads.front());
+  } else if (config.tenants > 0 && static_cast<std::size_t>(config.tenants) != workloads.size()) {
+    throw usage_error(fmt::format("--tenants {} does not match the {} --workload options (give "
+                                  "one workload per tenant, or one for all)",
+                                  config.tenants, workloads.size()));
+  }
+  config.tenants = static_cast<int>(workloads.size());
+  const auto check_list = [&](const char* option, const std::vector<std::string>& values,
+                              const auto& valid, const char* accepted) {
+    if (values.size() > 1 && values.size() != workloads.size()) {
+      throw usage_error(fmt::format("{}: {} values for {} tenants (give one for all, or one per "
+                                    "tenant)",
+                                    option, values.size(), workloads.size()));
+    }
+    for (const auto& value : values) {
+      if (!valid(value)) {
+        throw usage_error(fmt::format("{} {}: must be {}", option, value, accepted));
+      }
+    }
+  };
+  check_list(
+      "--mps-thread-pct", config.mps_thread_pct,
+      [](const std::string& v) {
+        char* end = nullptr;
+        const double pct = std::strtod(v.c_str(), &end);
+        return !v.empty() && *end == '\0' && pct >= 1 && pct <= 100;
+      },
+      "a number in [1, 100]");
+  check_list(
+      "--mps-mem-limit", config.mps_mem_limit,
+      [](const std::string& v) {
+        static const std::regex form("([0-9]+=)?[1-9][0-9]*[MG]");
+        return std::regex_match(v, form);
+      },
+      "a size like 512M or 2G, optionally prefixed by a device index (0=2G)");
+  check_list(
+      "--mps-priority", config.mps_priority,
+      [](const std::string& v) { return v == "0" || v == "1"; }, "0 or 1");
+  if (config.duration_s == std::nullopt && config.iterations == std::nullopt) {
+    // Tenants sharing a GPU must run for the same time, or the fastest finishes early and
+    // the others run partly alone.
+    config.duration_s = default_tenant_duration_s;
   }
 }
 
@@ -84,6 +147,46 @@ void configure_parser(CLI::App& app, invocation& result) {
       ->type_name("FILE");
   app.add_flag("--quiet", config.quiet, "No tables or progress; errors and the JSON file only");
 
+  app.add_option("--tenants", config.tenants,
+                 "timeslice/mps: tenant processes (default: one per --workload, or 2)")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--tenant-timeout", config.tenant_timeout_s,
+                 "timeslice/mps: kill a tenant that has not finished a phase after this many "
+                 "seconds (default: twice the planned time plus 60 s, or 300 s)")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->type_name("SECONDS");
+  app.add_option("--mps-thread-pct", config.mps_thread_pct,
+                 "mps: CUDA_MPS_ACTIVE_THREAD_PERCENTAGE, one value or one per tenant")
+      ->delimiter(',')
+      ->type_name("PCT,...");
+  app.add_option("--mps-mem-limit", config.mps_mem_limit,
+                 "mps: CUDA_MPS_PINNED_DEVICE_MEM_LIMIT (e.g. 2G or 512M), one or one per tenant")
+      ->delimiter(',')
+      ->type_name("SIZE,...");
+  app.add_option("--mps-priority", config.mps_priority,
+                 "mps: CUDA_MPS_CLIENT_PRIORITY, 0 normal or 1 below normal, one or one per tenant")
+      ->delimiter(',')
+      ->type_name("0|1,...");
+  app.add_flag("--mps-use-existing", config.mps_use_existing,
+               "mps: run through the MPS daemon already running instead of refusing");
+  app.add_option("--mps-control", config.mps_control,
+                 "mps: the nvidia-cuda-mps-control program to start")
+      ->type_name("PATH")
+      ->capture_default_str();
+
+  auto* tenant = app.add_subcommand("tenant", "internal: one tenant process of a run");
+  tenant->group(""); // hidden: the harness starts it, people do not
+  tenant->add_option("--workload", result.tenant.workload)->required();
+  tenant->add_option("--repetitions", result.tenant.settings.repetitions)
+      ->check(CLI::Range(1, 1000));
+  tenant->add_option("--warmup", result.tenant.settings.warmup_iterations)
+      ->check(CLI::Range(0, 100000));
+  tenant->add_option("--iterations", result.tenant.settings.iterations);
+  tenant->add_option("--duration", result.tenant.settings.duration_s);
+  tenant->add_option("--device", result.tenant.device)->check(CLI::Range(0, 1023));
+  tenant->add_option("--noise", result.tenant.settings.noise_threshold);
+  tenant->callback([&result] { result.what = command::tenant; });
+
   auto* probe = app.add_subcommand(
       "probe", "Print what this machine has: driver, CUDA versions, GPUs (name, uuid, compute "
                "capability, SMs, memory, MIG and compute mode) and running MPS daemons. Exits "
@@ -97,6 +200,9 @@ void configure_parser(CLI::App& app, invocation& result) {
 
 void finish_invocation(invocation& result) {
   run_config& config = result.config;
+  if (result.what == command::tenant) {
+    return;
+  }
   if (result.what == command::probe) {
     if (!result.probe_json_path.empty()) {
       require_parent_directory("--json", result.probe_json_path);
@@ -113,6 +219,7 @@ void finish_invocation(invocation& result) {
     canonical.push_back(parse_workload_spec(text).canonical());
   }
   config.workloads = std::move(canonical);
+  resolve_tenants(config);
   // 1 stream is the baseline every speedup is measured against.
   auto& counts = config.stream_counts;
   counts.push_back(1);

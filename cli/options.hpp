@@ -2,6 +2,7 @@
 // The command-line grammar: every option, its range and its help text, bound to plain values.
 // Parsing produces an `invocation`; nothing here measures or prints results.
 
+#include "cli/tenant_command.hpp"
 #include "harness/run_config.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,13 +11,19 @@
 
 namespace gpushare::cli {
 
-enum class command { run, probe };
+enum class command { run, probe, tenant };
 
 struct invocation {
   command what = command::run;
   run_config config;
   std::string probe_json_path; ///< probe --json FILE; "" = none
+  tenant_arguments tenant;     ///< the hidden tenant command
 };
+
+/// Workload of each tenant when no --workload is given.
+inline constexpr const char* default_tenant_workload = "gemm";
+/// Seconds per repetition for tenant modes when neither --iterations nor --duration is given.
+inline constexpr double default_tenant_duration_s = 0.5;
 
 /// The modes --mode accepts, in the order --help lists them.
 [[nodiscard]] const std::vector<std::string>& mode_names();

@@ -1,6 +1,7 @@
 #include "cli/run_command.hpp"
 
 #include "cli/live_report.hpp"
+#include "cli/sharing_modes.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "harness/environment.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 /// Modes this version measures; the others are refused by name or listed as skipped in `all`.
 bool mode_available(const std::string& mode) {
-  return mode == "streams";
+  return mode == "streams" || mode == "timeslice" || mode == "mps";
 }
 
 /// The modes `all` runs, in order.
@@ -79,21 +80,24 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
               std::ostream& progress) {
   if (!mode_available(config.mode) && config.mode != "all") {
     throw usage_error(fmt::format("--mode {}: not available in this version yet; available: "
-                                  "streams, all",
+                                  "streams, timeslice, mps, all",
                                   config.mode));
   }
-  if (!config.workloads.empty()) {
-    throw usage_error(fmt::format("--workload: --mode {} takes no workload in this version (the "
-                                  "streams experiment sizes its own kernels; see --kernels, "
-                                  "--chunks, --streams)",
-                                  config.mode));
+  if (config.mode == "streams" && !config.workloads.empty()) {
+    throw usage_error("--workload: --mode streams takes no workload (the streams experiment "
+                      "sizes its own kernels; see --kernels, --chunks, --streams)");
   }
 
   live_report live(config, argv, config.json_path);
   report_document& document = live.document();
   document.environment = capture_environment();
+  // host-* tenants are test instruments that need no GPU; everything else does.
+  const bool needs_gpu =
+      config.mode == "streams" || config.mode == "all" || !host_only_workloads(config);
   try {
-    require_cuda_device(document.environment, config.device);
+    if (needs_gpu) {
+      require_cuda_device(document.environment, config.device);
+    }
   } catch (const error& failure) {
     live.add_error("startup", failure.what(), static_cast<int>(failure.code()));
     throw;
@@ -103,7 +107,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
     report::print_environment(out, document.environment);
   }
 
-  const gpu_info& gpu = document.environment.gpus[static_cast<std::size_t>(config.device)];
+  int exit = static_cast<int>(exit_code::success);
   const std::vector<std::string> modes =
       config.mode == "all" ? all_modes() : std::vector<std::string>{config.mode};
   for (const auto& mode : modes) {
@@ -115,12 +119,32 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       continue;
     }
     if (!config.quiet) {
-      progress << fmt::format("measuring {} on GPU {} ({})...\n", mode, gpu.index, gpu.name)
+      progress << fmt::format("measuring {}{}...\n", mode,
+                              needs_gpu
+                                  ? fmt::format(" on GPU {} ({})", config.device,
+                                                document.environment.gpus
+                                                    .at(static_cast<std::size_t>(config.device))
+                                                    .name)
+                                  : std::string(" with host-* test instruments (no GPU)"))
                << std::flush;
     }
     try {
       throw_if_interrupted();
-      live.add_run(measure_streams(config, gpu));
+      if (mode == "streams") {
+        live.add_run(measure_streams(
+            config, document.environment.gpus.at(static_cast<std::size_t>(config.device))));
+      } else {
+        live.add_run(measure_sharing(config, mode));
+        for (const auto& tenant : document.runs.back().tenants) {
+          if (tenant.status != "ok") {
+            live.add_error(mode,
+                           fmt::format("tenant {} ({}) {}: {}", tenant.id, tenant.workload,
+                                       tenant.status, tenant.failure),
+                           static_cast<int>(exit_code::tenant_failed));
+            exit = static_cast<int>(exit_code::tenant_failed);
+          }
+        }
+      }
     } catch (const error& failure) {
       run_record failed;
       failed.mode = mode;
@@ -134,7 +158,12 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       report::print_run(out, document.runs.back());
     }
   }
-  return static_cast<int>(exit_code::success);
+  if (exit != static_cast<int>(exit_code::success)) {
+    // The report already lists every failed tenant; one line says why the exit code is 3.
+    progress << fmt::format("gpushare-bench: {} tenant failure(s); see the report's errors\n",
+                            document.errors.size());
+  }
+  return exit;
 }
 
 } // namespace gpushare::cli

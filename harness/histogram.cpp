@@ -190,4 +190,44 @@ latency_summary summarize_latency(const latency_histogram& histogram) {
   return summary;
 }
 
+histogram_state latency_histogram::state() const {
+  histogram_state state;
+  for (std::size_t i = 0; i < m_counts.size(); ++i) {
+    if (m_counts[i] != 0) {
+      state.buckets.emplace_back(i, m_counts[i]);
+    }
+  }
+  state.count = m_count;
+  state.min_ns = min_ns();
+  state.max_ns = m_max;
+  state.mean_ns = m_mean;
+  state.m2 = m_m2;
+  return state;
+}
+
+latency_histogram latency_histogram::from_state(const histogram_state& state) {
+  latency_histogram histogram;
+  std::uint64_t total = 0;
+  for (const auto& [index, count] : state.buckets) {
+    if (index >= bucket_count || count == 0) {
+      throw std::invalid_argument("histogram state: bucket out of range or empty");
+    }
+    if (index >= histogram.m_counts.size()) {
+      histogram.m_counts.resize(index + 1, 0);
+    }
+    histogram.m_counts[index] += count;
+    total += count;
+  }
+  if (total != state.count || (state.count != 0 && state.min_ns > state.max_ns) ||
+      !std::isfinite(state.mean_ns) || !std::isfinite(state.m2) || state.m2 < 0) {
+    throw std::invalid_argument("histogram state: counts, bounds or moments are inconsistent");
+  }
+  histogram.m_count = state.count;
+  histogram.m_min = state.count == 0 ? UINT64_MAX : state.min_ns;
+  histogram.m_max = state.max_ns;
+  histogram.m_mean = state.mean_ns;
+  histogram.m_m2 = state.m2;
+  return histogram;
+}
+
 } // namespace gpushare

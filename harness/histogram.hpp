@@ -4,6 +4,7 @@
 // their lower bound. Recording is O(1) and allocation-free once the range has been seen.
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace gpushare {
@@ -13,6 +14,16 @@ struct histogram_bucket {
   std::uint64_t lower_ns = 0;
   std::uint64_t upper_ns = 0;
   std::uint64_t count = 0;
+};
+
+/// Everything a histogram holds, for sending it between processes without loss.
+struct histogram_state {
+  std::vector<std::pair<std::size_t, std::uint64_t>> buckets; ///< (bucket index, count), count > 0
+  std::uint64_t count = 0;
+  std::uint64_t min_ns = 0;
+  std::uint64_t max_ns = 0;
+  double mean_ns = 0; ///< Welford mean
+  double m2 = 0;      ///< Welford sum of squared deviations
 };
 
 class latency_histogram {
@@ -34,6 +45,11 @@ public:
   /// 0 when empty. Throws std::invalid_argument when pct is outside [0, 100] or NaN.
   [[nodiscard]] std::uint64_t value_at_percentile(double pct) const;
   [[nodiscard]] std::vector<histogram_bucket> nonzero_buckets() const;
+
+  [[nodiscard]] histogram_state state() const;
+  /// Rebuilds a histogram from state(); throws std::invalid_argument when the state is not
+  /// one a histogram could have (counts that do not add up, a bucket out of range, min > max).
+  [[nodiscard]] static latency_histogram from_state(const histogram_state& state);
 
   /// Bucket layout, exposed for tests: index of the bucket that holds `value_ns` and the
   /// inclusive value range of a bucket index.

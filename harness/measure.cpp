@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <stdexcept>
 
 namespace gpushare {
@@ -18,8 +19,16 @@ std::uint64_t elapsed_ns(monotonic_clock::time_point start, monotonic_clock::tim
 
 } // namespace
 
+std::uint64_t monotonic_now_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u +
+         static_cast<std::uint64_t>(now.tv_nsec);
+}
+
 workload_result measure_workload(workload& work, const workload_spec& spec,
-                                 const measure_settings& settings) {
+                                 const measure_settings& settings,
+                                 const before_timing_hook& before_timing) {
   if (settings.repetitions < 1) {
     throw std::invalid_argument("measure_workload: repetitions must be at least 1");
   }
@@ -40,6 +49,11 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
     throw_if_interrupted();
     work.run_iteration();
   }
+
+  if (before_timing) {
+    before_timing();
+  }
+  result.first_iteration_start_ns = monotonic_now_ns();
 
   const std::uint64_t fixed_iterations =
       settings.duration_s ? 0 : settings.iterations.value_or(default_iterations);
@@ -71,6 +85,8 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
   }
   result.iteration_time_us = summarize(iteration_time_us, settings.noise_threshold);
   result.throughput_per_s = summarize(throughput, settings.noise_threshold);
+  result.repetition_iteration_time_us = std::move(iteration_time_us);
+  result.repetition_throughput_per_s = std::move(throughput);
   result.latency_us = summarize_latency(result.histogram);
   return result;
 }

@@ -6,6 +6,7 @@
 #include "harness/workload.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 namespace gpushare {
@@ -22,12 +23,21 @@ struct measure_settings {
 
 inline constexpr std::uint64_t default_iterations = 20;
 
+/// Called between warm-up and the first timed iteration: a tenant reports "ready" here and
+/// waits for the barrier that releases all tenants together. Empty = no pause.
+using before_timing_hook = std::function<void()>;
+
 /// Measures `work` as `spec` describes it. When the device output does not match the host
 /// reference, returns at once with the failed verification and no timings: a wrong kernel's
 /// speed is not a result. Every iteration's latency (host monotonic clock around launch and
 /// synchronise) goes into the histogram; each repetition contributes one mean iteration time
 /// and one throughput sample.
 [[nodiscard]] workload_result measure_workload(workload& work, const workload_spec& spec,
-                                               const measure_settings& settings);
+                                               const measure_settings& settings,
+                                               const before_timing_hook& before_timing = {});
+
+/// CLOCK_MONOTONIC now [ns]: one clock for every process on the machine, so tenants' start
+/// times can be compared.
+[[nodiscard]] std::uint64_t monotonic_now_ns();
 
 } // namespace gpushare

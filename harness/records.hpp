@@ -7,6 +7,7 @@
 #include "harness/statistics.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,7 +15,7 @@
 
 namespace gpushare {
 
-inline constexpr const char* report_schema_version = "1.0.0";
+inline constexpr const char* report_schema_version = "1.1.0";
 
 struct tool_info {
   std::string name = "gpushare-bench";
@@ -90,6 +91,10 @@ struct workload_result {
   sample_summary throughput_per_s;  ///< per repetition: iterations per second
   latency_histogram histogram;      ///< every timed iteration [ns]
   latency_summary latency_us;
+  std::vector<double> repetition_iteration_time_us; ///< the samples behind iteration_time_us
+  std::vector<double> repetition_throughput_per_s;  ///< the samples behind throughput_per_s
+  /// CLOCK_MONOTONIC (system-wide) at the start of the first timed iteration [ns].
+  std::uint64_t first_iteration_start_ns = 0;
 };
 
 /// One tenant of a multi-tenant run (the streams mode has none).
@@ -97,9 +102,24 @@ struct tenant_record {
   int id = 0;
   std::string workload;
   std::string status; ///< ok | failed | timeout | skipped
+  /// Variables the harness gave this tenant (MPS pipe directory and per-client settings).
+  std::map<std::string, std::string> environment;
   std::optional<workload_result> solo;
   std::optional<workload_result> shared;
-  std::optional<double> slowdown;
+  std::optional<double> slowdown;      ///< median iteration time shared / solo
+  std::optional<double> p99_inflation; ///< p99 shared / p99 solo
+  std::string failure;                 ///< phase and how it ended, when status is not ok
+  std::string stderr_tail;             ///< last lines the tenant wrote to stderr, on failure
+};
+
+/// The MPS control daemon a run went through.
+struct mps_daemon_record {
+  bool started_by_tool = true; ///< false with --mps-use-existing
+  std::string control_program;
+  std::string pipe_directory;
+  int pid = 0;
+  std::string stopped; ///< how it ended: "quit", "killed ...", "" when not ours
+  std::string log_tail; ///< control and server log tail, kept when the run failed
 };
 
 /// One point of a streams curve: S streams against 1 stream.
@@ -160,6 +180,7 @@ struct run_record {
   std::vector<std::pair<std::string, std::string>> params;
   std::optional<streams_result> streams;
   std::vector<tenant_record> tenants;
+  std::optional<mps_daemon_record> mps;
   aggregate_figures aggregate;
   std::vector<std::string> flags; ///< e.g. "noisy", "throttled", "verification_failed"
   double wall_time_s = 0;

@@ -24,6 +24,13 @@ struct run_config {
   double noise_threshold = 0.05;               ///< CV above which a figure is flagged noisy
   std::string json_path;                       ///< "" = no JSON file
   bool quiet = false;
+  int tenants = 0; ///< tenant modes: 0 = one per --workload, or 2 of the default workload
+  std::optional<double> tenant_timeout_s;  ///< per phase; default derived from the plan
+  std::vector<std::string> mps_thread_pct; ///< one value for all tenants, or one per tenant
+  std::vector<std::string> mps_mem_limit;  ///< e.g. "2G" or "0=2G"
+  std::vector<std::string> mps_priority;   ///< 0 normal, 1 below normal
+  bool mps_use_existing = false;
+  std::string mps_control = "nvidia-cuda-mps-control";
 };
 
 } // namespace gpushare

@@ -240,18 +240,49 @@ child_process child_process::spawn(const process_spec& spec, const std::string& 
   return child_process(spawn_with(spec, null_input.get(), output.get(), output.get()));
 }
 
+child_process child_process::spawn_piped(const process_spec& spec, const std::string& error_path) {
+  descriptor errors(open(error_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (errors.get() < 0) {
+    throw environment_error(fmt::format("cannot open {} for {}: {}", error_path, spec.argv.at(0),
+                                        std::strerror(errno)));
+  }
+  pipe_pair in = make_pipe();
+  pipe_pair out = make_pipe();
+  const pid_t pid = spawn_with(spec, in.read_end.get(), out.write_end.get(), errors.get());
+  return child_process(pid, in.write_end.release(), out.read_end.release());
+}
+
 child_process::child_process(child_process&& other) noexcept
-    : m_pid(std::exchange(other.m_pid, -1)), m_status(other.m_status) {}
+    : m_pid(std::exchange(other.m_pid, -1)), m_input(std::exchange(other.m_input, -1)),
+      m_output(std::exchange(other.m_output, -1)), m_status(other.m_status) {}
 
 child_process& child_process::operator=(child_process&& other) noexcept {
   std::swap(m_pid, other.m_pid);
+  std::swap(m_input, other.m_input);
+  std::swap(m_output, other.m_output);
   std::swap(m_status, other.m_status);
   return *this;
 }
 
 child_process::~child_process() {
+  close_input();
+  close_output();
   if (m_pid > 0 && !m_status) {
     terminate(std::chrono::milliseconds(0));
+  }
+}
+
+void child_process::close_input() noexcept {
+  if (m_input >= 0) {
+    (void)close(m_input);
+    m_input = -1;
+  }
+}
+
+void child_process::close_output() noexcept {
+  if (m_output >= 0) {
+    (void)close(m_output);
+    m_output = -1;
   }
 }
 

@@ -40,7 +40,12 @@ class child_process {
 public:
   /// Throws environment_error when the program cannot be started or the file not opened.
   static child_process spawn(const process_spec& spec, const std::string& output_path);
+  /// As spawn(), but stdin and stdout are pipes to us (input_fd(), output_fd()); stderr goes
+  /// to `error_path`. spec.input is ignored.
+  static child_process spawn_piped(const process_spec& spec, const std::string& error_path);
 
+  /// No process: running() is false; useful as a placeholder before spawn.
+  child_process() = default;
   child_process(child_process&& other) noexcept;
   child_process& operator=(child_process&& other) noexcept;
   child_process(const child_process&) = delete;
@@ -48,6 +53,11 @@ public:
   ~child_process();
 
   [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
+  /// Our end of the child's stdin / stdout pipe, -1 when not piped or closed.
+  [[nodiscard]] int input_fd() const noexcept { return m_input; }
+  [[nodiscard]] int output_fd() const noexcept { return m_output; }
+  void close_input() noexcept;
+  void close_output() noexcept;
   /// True until the child has exited and been reaped.
   [[nodiscard]] bool running();
   /// Waits up to `timeout` for the child to exit; its wait status, or nullopt if still running.
@@ -58,8 +68,11 @@ public:
   [[nodiscard]] std::optional<int> status() const noexcept { return m_status; }
 
 private:
-  explicit child_process(pid_t pid) noexcept : m_pid(pid) {}
+  explicit child_process(pid_t pid, int input = -1, int output = -1) noexcept
+      : m_pid(pid), m_input(input), m_output(output) {}
   pid_t m_pid = -1;
+  int m_input = -1;
+  int m_output = -1;
   std::optional<int> m_status;
 };
 

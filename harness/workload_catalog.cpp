@@ -92,6 +92,18 @@ std::vector<workload_definition> build_catalog() {
                      "test instrument, no GPU: sleeps on the host each iteration",
                      true,
                      {integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]")}});
+  catalog.push_back({"host-crash",
+                     "test instrument, no GPU: sleeps like host-sleep, then aborts (SIGABRT)",
+                     true,
+                     {integer_param("after", 0, 1'000'000'000, 3,
+                                    "iterations (warm-up included) before the crash"),
+                      integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]")}});
+  catalog.push_back({"host-hang",
+                     "test instrument, no GPU: sleeps like host-sleep, then never returns",
+                     true,
+                     {integer_param("after", 0, 1'000'000'000, 3,
+                                    "iterations (warm-up included) before it hangs"),
+                      integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]")}});
   return catalog;
 }
 

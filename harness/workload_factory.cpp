@@ -1,6 +1,7 @@
 #include "common/error.hpp"
 #include "harness/workload.hpp"
 #include "harness/workloads/gemm_workload.hpp"
+#include "harness/workloads/host_fault_workload.hpp"
 #include "harness/workloads/host_sleep_workload.hpp"
 #include "harness/workloads/infer_workload.hpp"
 #include "harness/workloads/mixed_workload.hpp"
@@ -28,6 +29,12 @@ std::unique_ptr<workload> make_workload(const workload_spec& spec,
   }
   if (spec.name == "host-sleep") {
     return std::make_unique<host_sleep_workload>(spec, context);
+  }
+  if (spec.name == "host-crash") {
+    return std::make_unique<host_fault_workload>(spec, context, host_fault_workload::fault::crash);
+  }
+  if (spec.name == "host-hang") {
+    return std::make_unique<host_fault_workload>(spec, context, host_fault_workload::fault::hang);
   }
   throw usage_error("unknown workload '" + spec.name + "'");
 }

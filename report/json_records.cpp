@@ -69,6 +69,18 @@ json verification_to_json(const verification_result& verification) {
               {"detail", verification.detail}};
 }
 
+namespace {
+
+json numbers_to_json(const std::vector<double>& values) {
+  json out = json::array();
+  for (const double value : values) {
+    out.push_back(json_number(value));
+  }
+  return out;
+}
+
+} // namespace
+
 json workload_result_to_json(const workload_result& result) {
   return json{{"workload", result.workload},
               {"description", result.description},
@@ -80,7 +92,10 @@ json workload_result_to_json(const workload_result& result) {
               {"iteration_time_us", summary_to_json(result.iteration_time_us)},
               {"throughput_per_s", summary_to_json(result.throughput_per_s)},
               {"latency_us", latency_to_json(result.latency_us)},
-              {"histogram", histogram_to_json(result.histogram)}};
+              {"histogram", histogram_to_json(result.histogram)},
+              {"repetitions",
+               {{"iteration_time_us", numbers_to_json(result.repetition_iteration_time_us)},
+                {"throughput_per_s", numbers_to_json(result.repetition_throughput_per_s)}}}};
 }
 
 json stream_point_to_json(const stream_point& point) {
@@ -142,7 +157,11 @@ json tenant_to_json(const tenant_record& tenant) {
               {"status", tenant.status},
               {"solo", optional_result(tenant.solo)},
               {"shared", optional_result(tenant.shared)},
-              {"slowdown", json_number(tenant.slowdown)}};
+              {"slowdown", json_number(tenant.slowdown)},
+              {"p99_inflation", json_number(tenant.p99_inflation)},
+              {"environment", tenant.environment},
+              {"failure", tenant.failure},
+              {"stderr_tail", tenant.stderr_tail}};
 }
 
 json aggregate_to_json(const aggregate_figures& aggregate) {
@@ -171,6 +190,14 @@ json run_to_json(const run_record& run) {
            {"tenants", std::move(tenants)}};
   if (run.streams) {
     out["streams"] = streams_to_json(*run.streams);
+  }
+  if (run.mps) {
+    out["mps"] = json{{"started_by_tool", run.mps->started_by_tool},
+                      {"control_program", run.mps->control_program},
+                      {"pipe_directory", run.mps->pipe_directory},
+                      {"pid", run.mps->pid},
+                      {"stopped", run.mps->stopped},
+                      {"log_tail", run.mps->log_tail}};
   }
   return out;
 }
@@ -232,7 +259,14 @@ json config_to_json(const run_config& config) {
               {"pipeline_bytes", config.pipeline_bytes},
               {"noise_threshold", json_number(config.noise_threshold)},
               {"json_path", config.json_path},
-              {"quiet", config.quiet}};
+              {"quiet", config.quiet},
+              {"tenants", config.tenants},
+              {"tenant_timeout_s", json_number(config.tenant_timeout_s)},
+              {"mps_thread_pct", config.mps_thread_pct},
+              {"mps_mem_limit", config.mps_mem_limit},
+              {"mps_priority", config.mps_priority},
+              {"mps_use_existing", config.mps_use_existing},
+              {"mps_control", config.mps_control}};
 }
 
 json host_to_json(const host_info& host) {

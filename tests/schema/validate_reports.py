@@ -120,6 +120,21 @@ def check_no_device(validator, binary, work_dir, arguments, name):
     return report, document
 
 
+def check_tenant_run(validator, binary, work_dir, arguments, name, expected_exit):
+    report = work_dir / f"{name}.json"
+    if report.exists():
+        report.unlink()
+    command = [str(binary), *arguments, "--quiet", "--json", str(report)]
+    result = run_command(command, dict(os.environ), name)
+    if result.returncode != expected_exit:
+        raise CheckFailed(f"{' '.join(command)} exited with {result.returncode}, expected "
+                          f"{expected_exit}:\n{output_tail(result)}")
+    document = load_json(report)
+    validate(validator, document, str(report))
+    tenants = document["runs"][0]["tenants"]
+    return f"{report} validates ({len(tenants)} tenants, exit {expected_exit})"
+
+
 def check_negative(validator, sample_document, label, mutate):
     broken = copy.deepcopy(sample_document)
     mutate(broken)
@@ -196,6 +211,22 @@ def main():
     attempt("no-device report (--mode streams)",
             no_device_check(["--mode", "streams"], "no-device-streams"))
     attempt("no-device report (probe)", no_device_check(["probe"], "no-device-probe"))
+    host_tenants = ["--duration", "0.02", "--repetitions", "2"]
+    attempt("timeslice report (host-sleep tenants)",
+            lambda: check_tenant_run(validator, args.binary, args.work_dir,
+                                     ["--mode", "timeslice", "--workload", "host-sleep:us=200",
+                                      "--tenants", "3", *host_tenants],
+                                     "timeslice-host", 0))
+    attempt("mps report (host-sleep tenants, real daemon)",
+            lambda: check_tenant_run(validator, args.binary, args.work_dir,
+                                     ["--mode", "mps", "--workload", "host-sleep:us=200",
+                                      "--tenants", "3", *host_tenants],
+                                     "mps-host", 0))
+    attempt("report with a crashed tenant",
+            lambda: check_tenant_run(validator, args.binary, args.work_dir,
+                                     ["--mode", "timeslice", "--workload", "host-sleep:us=200",
+                                      "--workload", "host-crash:after=2", *host_tenants],
+                                     "crash-host", 3))
     attempt("negative: schema_version removed",
             negative("schema_version removed", remove_schema_version))
     attempt("negative: runs[0].tenants[0].id is a string",

@@ -157,7 +157,7 @@ TEST(Cli, BadWorkloadSpecsAreRejected) {
 }
 
 TEST(Cli, ModesNotInThisVersionAreRefusedByName) {
-  expect_one_line_usage_error(run_gpushare({"--mode", "mps"}), "--mode mps: not available");
+  expect_one_line_usage_error(run_gpushare({"--mode", "mig"}), "--mode mig: not available");
 }
 
 TEST(Cli, JsonIntoMissingDirectoryIsRefusedBeforeMeasuring) {

@@ -390,3 +390,38 @@ TEST(Histogram, SummarizeLatencyInMicroseconds) {
 
 } // namespace
 } // namespace gpushare
+
+namespace gpushare {
+namespace {
+
+TEST(HistogramState, RoundTripsExactly) {
+  latency_histogram original;
+  for (std::uint64_t value : {1ull, 900ull, 2048ull, 123456ull, 98765432ull, 98765432ull}) {
+    original.record(value);
+  }
+  const latency_histogram copy = latency_histogram::from_state(original.state());
+  EXPECT_EQ(copy.count(), original.count());
+  EXPECT_EQ(copy.min_ns(), original.min_ns());
+  EXPECT_EQ(copy.max_ns(), original.max_ns());
+  EXPECT_EQ(copy.mean_ns(), original.mean_ns());
+  EXPECT_EQ(copy.stdev_ns(), original.stdev_ns());
+  for (double pct : {0.0, 50.0, 90.0, 99.0, 100.0}) {
+    EXPECT_EQ(copy.value_at_percentile(pct), original.value_at_percentile(pct)) << pct;
+  }
+  EXPECT_EQ(latency_histogram::from_state(latency_histogram{}.state()).count(), 0u);
+}
+
+TEST(HistogramState, InconsistentStatesAreRejected) {
+  latency_histogram original;
+  original.record(5000);
+  histogram_state state = original.state();
+  state.count = 2;
+  EXPECT_THROW((void)latency_histogram::from_state(state), std::invalid_argument);
+  state = original.state();
+  state.buckets.emplace_back(std::size_t{1} << 30, 1);
+  state.count = 2;
+  EXPECT_THROW((void)latency_histogram::from_state(state), std::invalid_argument);
+}
+
+} // namespace
+} // namespace gpushare

@@ -1,0 +1,169 @@
+#include "cli/sharing_modes.hpp"
+
+#include "common/error.hpp"
+#include "harness/mps_daemon.hpp"
+#include "harness/mps_detect.hpp"
+#include "harness/sharing_experiment.hpp"
+#include "harness/workload_catalog.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace gpushare::cli {
+namespace {
+
+/// A per-tenant option: one value for everyone, or one per tenant ("" when not given).
+std::string value_for(const std::vector<std::string>& values, std::size_t tenant) {
+  if (values.empty()) {
+    return "";
+  }
+  return values.size() == 1 ? values.front() : values.at(tenant);
+}
+
+/// MPS client settings of one tenant, as the variables the CUDA client reads.
+std::map<std::string, std::string> mps_client_settings(const run_config& config,
+                                                       std::size_t tenant) {
+  std::map<std::string, std::string> settings;
+  if (const auto pct = value_for(config.mps_thread_pct, tenant); !pct.empty()) {
+    settings["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"] = pct;
+  }
+  if (auto limit = value_for(config.mps_mem_limit, tenant); !limit.empty()) {
+    // The client sees the daemon's device as device 0.
+    settings["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT"] =
+        limit.find('=') == std::string::npos ? "0=" + limit : limit;
+  }
+  if (const auto priority = value_for(config.mps_priority, tenant); !priority.empty()) {
+    settings["CUDA_MPS_CLIENT_PRIORITY"] = priority;
+  }
+  return settings;
+}
+
+/// Removes a directory tree when it goes out of scope, whatever the exit path.
+class scratch_directory {
+public:
+  scratch_directory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "gpushare-run-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw environment_error("cannot create a scratch directory in " +
+                              std::filesystem::temp_directory_path().string());
+    }
+    m_path = pattern;
+  }
+  scratch_directory(const scratch_directory&) = delete;
+  scratch_directory& operator=(const scratch_directory&) = delete;
+  ~scratch_directory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+  }
+  [[nodiscard]] const std::string& path() const { return m_path; }
+
+private:
+  std::string m_path;
+};
+
+} // namespace
+
+bool host_only_workloads(const run_config& config) {
+  for (const auto& text : config.workloads) {
+    const workload_definition* definition =
+        find_workload_definition(parse_workload_spec(text).name);
+    if (definition == nullptr || !definition->host_only) {
+      return false;
+    }
+  }
+  return !config.workloads.empty();
+}
+
+double default_tenant_timeout_s(const run_config& config) {
+  if (config.duration_s) {
+    return 2.0 * config.repetitions * *config.duration_s + 60.0;
+  }
+  return 300.0;
+}
+
+run_record measure_sharing(const run_config& config, const std::string& mode) {
+  scratch_directory scratch;
+  sharing_plan plan;
+  plan.mode = mode;
+  plan.launch.program = current_executable();
+  plan.launch.device = config.device;
+  plan.launch.scratch_directory = scratch.path();
+  plan.launch.settings.repetitions = config.repetitions;
+  plan.launch.settings.warmup_iterations = config.warmup_iterations;
+  plan.launch.settings.iterations = config.iterations;
+  plan.launch.settings.duration_s = config.duration_s;
+  plan.launch.settings.noise_threshold = config.noise_threshold;
+  plan.launch.timeout = std::chrono::milliseconds(static_cast<long long>(
+      1000.0 * config.tenant_timeout_s.value_or(default_tenant_timeout_s(config))));
+  for (std::size_t i = 0; i < config.workloads.size(); ++i) {
+    plan.tenants.push_back({static_cast<int>(i), parse_workload_spec(config.workloads[i]), {}});
+  }
+
+  if (mode != "mps") {
+    return run_sharing_experiment(plan);
+  }
+
+  const mps_status existing = detect_mps("/proc", std::getenv("CUDA_MPS_PIPE_DIRECTORY"));
+  std::unique_ptr<mps_daemon> daemon;
+  mps_daemon_record record;
+  record.control_program = config.mps_control;
+  if (config.mps_use_existing) {
+    if (!existing.daemon_running) {
+      throw environment_error("--mps-use-existing: no MPS control daemon is running");
+    }
+    record.started_by_tool = false;
+    record.pipe_directory = existing.pipe_directory;
+    record.pid = existing.control_pids.front();
+  } else if (existing.daemon_running) {
+    throw environment_error(fmt::format(
+        "an MPS control daemon is already running (pid {}); gpushare-bench never touches a "
+        "daemon it did not start: stop it, or pass --mps-use-existing to run through it",
+        fmt::join(existing.control_pids, ", ")));
+  }
+  for (std::size_t i = 0; i < plan.tenants.size(); ++i) {
+    plan.shared_environment.push_back(mps_client_settings(config, i));
+  }
+
+  sharing_hooks hooks;
+  hooks.before_shared = [&]() -> std::map<std::string, std::string> {
+    if (!config.mps_use_existing) {
+      mps_daemon_options options;
+      options.control_program = config.mps_control;
+      if (!host_only_workloads(config)) {
+        // The daemon's own device list selects the GPU; its clients get none of their own.
+        options.daemon_environment["CUDA_VISIBLE_DEVICES"] = std::to_string(config.device);
+      }
+      daemon = std::make_unique<mps_daemon>(mps_daemon::start(options));
+      record.pipe_directory = daemon->pipe_directory();
+      record.pid = daemon->pid();
+      return daemon->client_environment();
+    }
+    return {{"CUDA_MPS_PIPE_DIRECTORY", existing.pipe_directory}};
+  };
+
+  run_record run;
+  try {
+    run = run_sharing_experiment(plan, hooks);
+  } catch (...) {
+    if (daemon) {
+      record.log_tail = daemon->log_tail();
+      daemon->stop();
+    }
+    throw;
+  }
+  if (daemon) {
+    if (run.flags.end() != std::find(run.flags.begin(), run.flags.end(), "tenant_failed")) {
+      record.log_tail = daemon->log_tail();
+    }
+    record.stopped = daemon->stop();
+  }
+  run.mps = record;
+  return run;
+}
+
+} // namespace gpushare::cli

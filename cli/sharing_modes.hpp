@@ -1,0 +1,23 @@
+#pragma once
+// --mode timeslice and --mode mps as the command line runs them: tenant plans from the
+// options, the private MPS daemon around the shared phase, and the checks that keep the tool
+// away from daemons it did not start.
+
+#include "harness/records.hpp"
+#include "harness/run_config.hpp"
+
+#include <string>
+
+namespace gpushare::cli {
+
+/// Measures `mode` ("timeslice" or "mps"). Throws environment_error when an MPS daemon the
+/// tool did not start is running (unless --mps-use-existing) or its own cannot start.
+[[nodiscard]] run_record measure_sharing(const run_config& config, const std::string& mode);
+
+/// True when every tenant workload is a host-* test instrument (no GPU needed).
+[[nodiscard]] bool host_only_workloads(const run_config& config);
+
+/// Default tenant timeout: generous against the planned time of one phase [seconds].
+[[nodiscard]] double default_tenant_timeout_s(const run_config& config);
+
+} // namespace gpushare::cli

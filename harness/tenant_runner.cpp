@@ -1,0 +1,222 @@
+#include "harness/tenant_runner.hpp"
+
+#include "common/error.hpp"
+#include "common/interrupt.hpp"
+#include "harness/mps_daemon.hpp"
+#include "harness/subprocess.hpp"
+#include "harness/tenant_protocol.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <poll.h>
+#include <unistd.h>
+
+namespace gpushare {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+enum class stage { starting, ready, released, finished };
+
+struct running_tenant {
+  const tenant_plan* plan = nullptr;
+  child_process process;
+  tenant_message_reader reader;
+  stage at = stage::starting;
+  tenant_outcome outcome;
+  std::string stderr_path;
+};
+
+void write_line(int fd, const std::string& line) {
+  const std::string text = line + "\n";
+  // A tenant that died before reading gets EPIPE (SIGPIPE is ignored by the harness); its
+  // exit is then reported from its wait status.
+  (void)!write(fd, text.data(), text.size());
+}
+
+void fail(running_tenant& tenant, const std::string& status, const std::string& why) {
+  tenant.at = stage::finished;
+  tenant.outcome.status = status;
+  tenant.outcome.failure = why;
+}
+
+/// Handles what a tenant said; returns false when its output ended.
+bool read_from(running_tenant& tenant) {
+  char buffer[65536];
+  const ssize_t got = read(tenant.process.output_fd(), buffer, sizeof(buffer));
+  if (got < 0 && errno == EINTR) {
+    return true;
+  }
+  if (got <= 0) {
+    return false;
+  }
+  tenant.reader.feed(std::string_view(buffer, static_cast<std::size_t>(got)));
+  try {
+    while (auto message = tenant.reader.next()) {
+      switch (message->what) {
+      case tenant_message::kind::ready:
+        tenant.at = stage::ready;
+        break;
+      case tenant_message::kind::error:
+        fail(tenant, "failed", message->error);
+        break;
+      case tenant_message::kind::result:
+        tenant.outcome.result = std::move(message->result);
+        tenant.at = stage::finished;
+        if (tenant.outcome.result->verification.checked &&
+            !tenant.outcome.result->verification.passed) {
+          fail(tenant, "failed",
+               "verification failed: " + tenant.outcome.result->verification.detail);
+        }
+        break;
+      }
+    }
+  } catch (const std::exception& bad) {
+    fail(tenant, "failed", bad.what());
+  }
+  return true;
+}
+
+} // namespace
+
+std::string current_executable() {
+  char path[PATH_MAX] = {};
+  const ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (length <= 0) {
+    throw environment_error(
+        fmt::format("cannot find this program's path (/proc/self/exe): {}", std::strerror(errno)));
+  }
+  return std::string(path, static_cast<std::size_t>(length));
+}
+
+std::vector<std::string> tenant_command_line(const tenant_plan& tenant,
+                                             const tenant_launch& launch) {
+  std::vector<std::string> argv{
+      launch.program,  "tenant",
+      "--workload",    tenant.spec.canonical(),
+      "--repetitions", std::to_string(launch.settings.repetitions),
+      "--warmup",      std::to_string(launch.settings.warmup_iterations),
+      "--device",      std::to_string(launch.device),
+      "--noise",       fmt::format("{}", launch.settings.noise_threshold)};
+  if (launch.settings.duration_s) {
+    argv.insert(argv.end(), {"--duration", fmt::format("{}", *launch.settings.duration_s)});
+  } else {
+    argv.insert(
+        argv.end(),
+        {"--iterations", std::to_string(launch.settings.iterations.value_or(default_iterations))});
+  }
+  return argv;
+}
+
+std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& tenants,
+                                             const tenant_launch& launch,
+                                             const released_hook& on_released) {
+  std::vector<running_tenant> running;
+  running.reserve(tenants.size());
+  for (const tenant_plan& plan : tenants) {
+    running_tenant tenant{&plan,
+                          child_process{},
+                          tenant_message_reader(launch.settings.noise_threshold),
+                          stage::starting,
+                          {},
+                          {}};
+    tenant.outcome.id = plan.id;
+    tenant.stderr_path =
+        (std::filesystem::path(launch.scratch_directory) / fmt::format("tenant-{}.stderr", plan.id))
+            .string();
+    process_spec spec{tenant_command_line(plan, launch), plan.environment, ""};
+    tenant.process = child_process::spawn_piped(spec, tenant.stderr_path);
+    running.push_back(std::move(tenant));
+  }
+
+  const auto deadline = steady::now() + launch.timeout;
+  bool released = false;
+  while (true) {
+    // Interrupted: the child_process destructors kill and reap every tenant on the way out.
+    throw_if_interrupted();
+    bool all_finished = true;
+    bool all_past_start = true;
+    for (const auto& tenant : running) {
+      all_finished = all_finished && tenant.at == stage::finished;
+      all_past_start = all_past_start && tenant.at != stage::starting;
+    }
+    if (all_finished) {
+      break;
+    }
+    if (!released && all_past_start) {
+      // The barrier: every tenant that got ready is released in one tight loop.
+      std::vector<pid_t> pids;
+      for (auto& tenant : running) {
+        if (tenant.at == stage::ready) {
+          write_line(tenant.process.input_fd(), tenant_go_line);
+          tenant.at = stage::released;
+          pids.push_back(tenant.process.pid());
+        }
+      }
+      released = true;
+      if (on_released && !pids.empty()) {
+        on_released(pids);
+      }
+      continue;
+    }
+    if (steady::now() >= deadline) {
+      for (auto& tenant : running) {
+        if (tenant.at != stage::finished) {
+          tenant.process.terminate(std::chrono::milliseconds(500));
+          fail(tenant, "timeout",
+               fmt::format("killed after the tenant timeout of {} s",
+                           std::chrono::duration<double>(launch.timeout).count()));
+        }
+      }
+      break;
+    }
+
+    std::vector<pollfd> fds;
+    std::vector<running_tenant*> owners;
+    for (auto& tenant : running) {
+      if (tenant.at != stage::finished && tenant.process.output_fd() >= 0) {
+        fds.push_back({tenant.process.output_fd(), POLLIN, 0});
+        owners.push_back(&tenant);
+      }
+    }
+    if (poll(fds.data(), fds.size(), 50) < 0 && errno != EINTR) {
+      throw error(fmt::format("poll on tenant pipes failed: {}", std::strerror(errno)),
+                  exit_code::usage);
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+        continue;
+      }
+      running_tenant& tenant = *owners[i];
+      if (!read_from(tenant)) {
+        tenant.process.close_output();
+        if (tenant.at != stage::finished) {
+          const auto status = tenant.process.wait_for(std::chrono::milliseconds(2000));
+          fail(tenant, "failed",
+               status ? describe_wait_status(*status) + " without a result"
+                      : "closed its output without a result");
+        }
+      }
+    }
+  }
+
+  std::vector<tenant_outcome> outcomes;
+  for (auto& tenant : running) {
+    tenant.process.close_input();
+    if (!tenant.process.wait_for(std::chrono::milliseconds(2000))) {
+      tenant.process.terminate(std::chrono::milliseconds(500));
+    }
+    if (tenant.outcome.status != "ok") {
+      tenant.outcome.stderr_tail = tail_of_file(tenant.stderr_path, 15);
+    }
+    std::filesystem::remove(tenant.stderr_path);
+    outcomes.push_back(std::move(tenant.outcome));
+  }
+  return outcomes;
+}
+
+} // namespace gpushare

@@ -1,0 +1,61 @@
+#pragma once
+// Runs a phase of tenant processes: each tenant is this program re-executed with its hidden
+// `tenant` command (fork + exec, so no CUDA state crosses the fork; the parent never needs a
+// CUDA context). Tenants set up, verify and warm up, report "ready", and are released
+// together by a barrier ("go" to every one); then each measures and reports its result.
+// A tenant that crashes, errs or outlives the timeout is recorded and the others are kept.
+
+#include "harness/measure.hpp"
+#include "harness/records.hpp"
+#include "harness/workload_spec.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace gpushare {
+
+struct tenant_plan {
+  int id = 0;
+  workload_spec spec;
+  std::map<std::string, std::string> environment; ///< on top of the harness's own
+};
+
+struct tenant_launch {
+  std::string program; ///< the gpushare-bench binary to re-execute
+  measure_settings settings;
+  int device = 0;
+  std::chrono::milliseconds timeout{300000}; ///< per phase, from spawn to result
+  std::string scratch_directory;             ///< where tenants' stderr files go
+};
+
+struct tenant_outcome {
+  int id = 0;
+  std::string status = "ok"; ///< ok | failed | timeout
+  std::optional<workload_result> result;
+  std::string failure; ///< how it ended when not ok
+  std::string stderr_tail;
+};
+
+/// Called once the barrier has released the tenants, with their process ids (the MPS mode
+/// checks here that every tenant is a client of the server).
+using released_hook = std::function<void(const std::vector<pid_t>&)>;
+
+/// Runs `tenants` together and returns one outcome per tenant, in order. Throws
+/// interrupted_error on SIGINT/SIGTERM after killing and reaping every tenant.
+[[nodiscard]] std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& tenants,
+                                                           const tenant_launch& launch,
+                                                           const released_hook& on_released = {});
+
+/// The command line a tenant is started with (also shown in error messages).
+[[nodiscard]] std::vector<std::string> tenant_command_line(const tenant_plan& tenant,
+                                                           const tenant_launch& launch);
+
+/// Path of the running executable (/proc/self/exe).
+[[nodiscard]] std::string current_executable();
+
+} // namespace gpushare
