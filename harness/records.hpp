@@ -118,7 +118,7 @@ struct mps_daemon_record {
   std::string control_program;
   std::string pipe_directory;
   int pid = 0;
-  std::string stopped; ///< how it ended: "quit", "killed ...", "" when not ours
+  std::string stopped;  ///< how it ended: "quit", "killed ...", "" when not ours
   std::string log_tail; ///< control and server log tail, kept when the run failed
 };
 
