@@ -20,8 +20,15 @@ std::string help_footer() {
               memory on 1 against S streams. Reports speedup = T(1 stream) / T(S streams),
               the ideal speedup bound computed from separately timed stages, and
               efficiency = speedup / ideal.
-  timeslice   N tenant processes sharing the GPU without MPS (not in this version yet).
-  mps         The same tenants through a private MPS daemon (not in this version yet).
+  timeslice   N tenant processes (--tenants, --workload) share the GPU without MPS. Each is
+              measured alone (solo), then all together behind a barrier (shared). Reports per
+              tenant slowdown (median iteration time shared / solo), p99 inflation,
+              throughput; overall throughput ratio, Jain fairness, mechanism overhead
+              (mean slowdown / N - 1) and start skew.
+  mps         The same, the shared phase through an MPS control daemon the tool starts in a
+              private 0700 directory and always stops (--mps-thread-pct, --mps-mem-limit,
+              --mps-priority per tenant). A daemon already running is never touched: the run
+              is refused unless --mps-use-existing.
   mig         One tenant per MIG instance (not in this version yet).
   isolation   Memory, fault and latency isolation per mechanism (not in this version yet).
   calibrate   The card's own limits: GEMM peak, copy bandwidth (not in this version yet).
@@ -39,12 +46,21 @@ Output: tables on stdout (unless --quiet), progress and errors on stderr, and wi
 the complete versioned report (schema in report/schema/report.schema.json), rewritten after
 every phase so an interrupted run keeps what it measured.
 
+Tenants are this program re-executed (fork + exec), so the parent never holds a CUDA context
+that a child would inherit. Without --iterations or --duration, tenant modes time each
+repetition for 0.5 s so that all tenants run for the same time. A tenant that crashes or
+outlives --tenant-timeout is reported with its workload, exit code or signal and stderr tail;
+the others' results are kept.
+
 Exit codes: 0 success; 1 a correctness check failed; 2 usage, configuration or environment
-error (no GPU, no driver, bad option); 3 a tenant failed; 130 interrupted.
+error (no GPU, no driver, bad option); 3 a tenant failed; 130 interrupted (SIGINT/SIGTERM:
+tenants and daemon are stopped, the report keeps what was measured).
 
 Examples:
   gpushare-bench probe
   gpushare-bench --mode streams --streams 1,2,4,8 --json streams.json
+  gpushare-bench --mode mps --tenants 4 --workload gemm:dtype=bf16 --json mps.json
+  gpushare-bench --mode timeslice --workload infer:batch=1 --workload gemm --workload gemm
   gpushare-bench --mode all --json report.json
 )",
       workload_catalog_help());

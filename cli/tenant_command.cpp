@@ -11,10 +11,23 @@
 namespace gpushare::cli {
 namespace {
 
+/// The pipe to the harness. Stdout itself is pointed at stderr, so a library that prints to
+/// stdout cannot corrupt the protocol.
+int protocol_fd = STDOUT_FILENO;
+
+void take_protocol_channel() {
+  const int channel = dup(STDOUT_FILENO);
+  if (channel < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+    throw error(std::string("tenant: cannot set up the protocol channel: ") + std::strerror(errno),
+                exit_code::usage);
+  }
+  protocol_fd = channel;
+}
+
 void write_all(const std::string& text) {
   std::size_t done = 0;
   while (done < text.size()) {
-    const ssize_t wrote = write(STDOUT_FILENO, text.data() + done, text.size() - done);
+    const ssize_t wrote = write(protocol_fd, text.data() + done, text.size() - done);
     if (wrote < 0 && errno == EINTR) {
       continue;
     }
@@ -52,6 +65,7 @@ void wait_for_go() {
 
 int run_tenant(const tenant_arguments& arguments) {
   try {
+    take_protocol_channel();
     const workload_spec spec = parse_workload_spec(arguments.workload);
     const auto work = make_workload(spec, workload_context{arguments.device});
     const workload_result result = measure_workload(*work, spec, arguments.settings, [] {

@@ -156,6 +156,32 @@ TEST(Cli, BadWorkloadSpecsAreRejected) {
                               "unknown workload 'nosuch'");
 }
 
+TEST(Cli, TenantOptionsAreCheckedAgainstTheTenantCount) {
+  expect_one_line_usage_error(run_gpushare({"--mode", "timeslice", "--workload", "host-sleep",
+                                            "--workload", "host-sleep", "--tenants", "3"}),
+                              "--tenants 3 does not match the 2 --workload options");
+  expect_one_line_usage_error(run_gpushare({"--mode", "mps", "--workload", "host-sleep",
+                                            "--tenants", "3", "--mps-thread-pct", "10,20"}),
+                              "--mps-thread-pct: 2 values for 3 tenants");
+  expect_one_line_usage_error(
+      run_gpushare({"--mode", "mps", "--workload", "host-sleep", "--mps-thread-pct", "150"}),
+      "--mps-thread-pct 150: must be a number in [1, 100]");
+  expect_one_line_usage_error(
+      run_gpushare({"--mode", "mps", "--workload", "host-sleep", "--mps-mem-limit", "2GB"}),
+      "--mps-mem-limit 2GB: must be a size like 512M or 2G");
+  expect_one_line_usage_error(
+      run_gpushare({"--mode", "mps", "--workload", "host-sleep", "--mps-priority", "2"}),
+      "--mps-priority 2: must be 0 or 1");
+  expect_one_line_usage_error(run_gpushare({"--mode", "mps", "--tenants", "0"}), "--tenants");
+}
+
+TEST(Cli, GpuTenantsWithoutAGpuStopAtOnce) {
+  const auto run = run_gpushare({"--mode", "timeslice", "--workload", "gemm"}, no_gpu);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_LT(run.seconds, 5.0);
+  EXPECT_EQ(lines_of(run.err).size(), 1u) << run.err;
+}
+
 TEST(Cli, ModesNotInThisVersionAreRefusedByName) {
   expect_one_line_usage_error(run_gpushare({"--mode", "mig"}), "--mode mig: not available");
 }
