@@ -185,6 +185,7 @@ void configure_parser(CLI::App& app, invocation& result) {
   tenant->add_option("--duration", result.tenant.settings.duration_s);
   tenant->add_option("--device", result.tenant.device)->check(CLI::Range(0, 1023));
   tenant->add_option("--noise", result.tenant.settings.noise_threshold);
+  tenant->add_option("--seed", result.tenant.settings.arrival_seed);
   tenant->callback([&result] { result.what = command::tenant; });
 
   auto* probe = app.add_subcommand(

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace gpushare::cli {
@@ -135,13 +136,18 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
             config, document.environment.gpus.at(static_cast<std::size_t>(config.device))));
       } else {
         live.add_run(measure_sharing(config, mode));
+        const run_record& done = document.runs.back();
+        if (done.status == run_status::failed) {
+          live.add_error(mode, done.reason, static_cast<int>(exit_code::check_failed));
+          exit = std::max(exit, static_cast<int>(exit_code::check_failed));
+        }
         for (const auto& tenant : document.runs.back().tenants) {
           if (tenant.status != "ok") {
             live.add_error(mode,
                            fmt::format("tenant {} ({}) {}: {}", tenant.id, tenant.workload,
                                        tenant.status, tenant.failure),
                            static_cast<int>(exit_code::tenant_failed));
-            exit = static_cast<int>(exit_code::tenant_failed);
+            exit = std::max(exit, static_cast<int>(exit_code::tenant_failed));
           }
         }
       }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -146,6 +147,27 @@ run_record measure_sharing(const run_config& config, const std::string& mode) {
     return {{"CUDA_MPS_PIPE_DIRECTORY", existing.pipe_directory}};
   };
 
+  // On a GPU, prove that every tenant really went through MPS: a client that could not reach
+  // the daemon would silently run without it and the run would measure time-slicing.
+  std::vector<std::string> not_clients;
+  std::string client_check_error;
+  if (!host_only_workloads(config)) {
+    hooks.on_released = [&](const std::vector<pid_t>& tenants) {
+      try {
+        const std::vector<int> clients = mps_client_pids(
+            config.mps_control, daemon ? daemon->pipe_directory() : existing.pipe_directory,
+            std::chrono::milliseconds(5000));
+        for (const pid_t pid : tenants) {
+          if (std::find(clients.begin(), clients.end(), pid) == clients.end()) {
+            not_clients.push_back(std::to_string(pid));
+          }
+        }
+      } catch (const error& failure) {
+        client_check_error = failure.what();
+      }
+    };
+  }
+
   run_record run;
   try {
     run = run_sharing_experiment(plan, hooks);
@@ -163,6 +185,15 @@ run_record measure_sharing(const run_config& config, const std::string& mode) {
     record.stopped = daemon->stop();
   }
   run.mps = record;
+  if (!not_clients.empty() || !client_check_error.empty()) {
+    run.flags.push_back("invalid");
+    run.status = run_status::failed;
+    run.reason = !client_check_error.empty()
+                     ? "could not check that the tenants are MPS clients: " + client_check_error
+                     : fmt::format("tenant process(es) {} did not run through the MPS server, so "
+                                   "this run measured something else than MPS",
+                                   fmt::join(not_clients, ", "));
+  }
   return run;
 }
 

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <random>
 #include <stdexcept>
+#include <thread>
 
 namespace gpushare {
 namespace {
@@ -60,17 +62,33 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
   const auto duration = std::chrono::duration_cast<monotonic_clock::duration>(
       std::chrono::duration<double>(settings.duration_s.value_or(0.0)));
 
+  // Open loop: requests arrive as a Poisson process whatever the service does, and latency
+  // counts from the scheduled arrival, so time spent queued behind slow requests is seen
+  // (no coordinated omission). Closed loop: the next request starts when the last finished.
+  const double rate = spec.params.count("rate") != 0 ? spec.get_double("rate") : 0.0;
+  std::mt19937_64 arrivals(settings.arrival_seed);
+  std::exponential_distribution<double> gap(rate > 0 ? rate : 1.0);
+
   std::vector<double> iteration_time_us;
   std::vector<double> throughput;
   for (int repetition = 0; repetition < settings.repetitions; ++repetition) {
     std::uint64_t done = 0;
     const auto repetition_start = monotonic_clock::now();
     auto now = repetition_start;
+    auto scheduled = repetition_start;
     // With a duration, at least one iteration runs even if it alone exceeds the duration.
     while (fixed_iterations != 0 ? done < fixed_iterations
                                  : (done == 0 || now - repetition_start < duration)) {
       throw_if_interrupted();
-      const auto start = monotonic_clock::now();
+      auto start = monotonic_clock::now();
+      if (rate > 0) {
+        scheduled += std::chrono::duration_cast<monotonic_clock::duration>(
+            std::chrono::duration<double>(gap(arrivals)));
+        if (scheduled > start) {
+          std::this_thread::sleep_until(scheduled);
+        }
+        start = scheduled;
+      }
       work.run_iteration();
       now = monotonic_clock::now();
       result.histogram.record(elapsed_ns(start, now));

@@ -19,6 +19,8 @@ struct measure_settings {
   /// Per repetition: iterate until this much time has passed [seconds].
   std::optional<double> duration_s;
   double noise_threshold = default_noise_threshold;
+  /// Seed of the open-loop arrival process (workloads with rate=); fixed so runs repeat.
+  std::uint64_t arrival_seed = 1;
 };
 
 inline constexpr std::uint64_t default_iterations = 20;
@@ -27,11 +29,12 @@ inline constexpr std::uint64_t default_iterations = 20;
 /// waits for the barrier that releases all tenants together. Empty = no pause.
 using before_timing_hook = std::function<void()>;
 
-/// Measures `work` as `spec` describes it. When the device output does not match the host
-/// reference, returns at once with the failed verification and no timings: a wrong kernel's
-/// speed is not a result. Every iteration's latency (host monotonic clock around launch and
-/// synchronise) goes into the histogram; each repetition contributes one mean iteration time
-/// and one throughput sample.
+/// Measures `work` as `spec` describes it. A spec with rate > 0 runs open loop: Poisson
+/// arrivals at that rate, latency from each request's scheduled arrival. When the device output
+/// does not match the host reference, returns at once with the failed verification and no timings:
+/// a wrong kernel's speed is not a result. Every iteration's latency (host monotonic clock around
+/// launch and synchronise) goes into the histogram; each repetition contributes one mean iteration
+/// time and one throughput sample.
 [[nodiscard]] workload_result measure_workload(workload& work, const workload_spec& spec,
                                                const measure_settings& settings,
                                                const before_timing_hook& before_timing = {});

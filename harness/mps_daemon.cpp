@@ -162,11 +162,16 @@ bool mps_daemon::running() {
 }
 
 std::string mps_daemon::command(const std::string& text) const {
-  process_spec spec{{m_options.control_program}, front_end_environment(), text + "\n"};
-  const process_outcome answer = run_process(spec, m_options.command_timeout);
+  return mps_command(m_options.control_program, m_pipe_directory, text, m_options.command_timeout);
+}
+
+std::string mps_command(const std::string& control_program, const std::string& pipe_directory,
+                        const std::string& text, std::chrono::milliseconds timeout) {
+  process_spec spec{{control_program}, {{"CUDA_MPS_PIPE_DIRECTORY", pipe_directory}}, text + "\n"};
+  const process_outcome answer = run_process(spec, timeout);
   if (answer.timed_out) {
-    throw environment_error(fmt::format("MPS command '{}' got no answer within {} ms", text,
-                                        m_options.command_timeout.count()));
+    throw environment_error(
+        fmt::format("MPS command '{}' got no answer within {} ms", text, timeout.count()));
   }
   if (answer.exit_code != 0) {
     throw environment_error(
@@ -183,6 +188,38 @@ std::string mps_daemon::command(const std::string& text) const {
     result.pop_back();
   }
   return result;
+}
+
+std::vector<int> parse_mps_pid_list(const std::string& answer) {
+  std::vector<int> pids;
+  std::size_t begin = 0;
+  while (begin < answer.size()) {
+    const auto end = answer.find('\n', begin);
+    const std::string line =
+        answer.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    begin = end == std::string::npos ? answer.size() : end + 1;
+    if (line.empty()) {
+      continue;
+    }
+    if (line.find_first_not_of("0123456789") != std::string::npos || line.size() > 9) {
+      throw environment_error("unexpected line in an MPS process list: '" + line + "'");
+    }
+    pids.push_back(std::stoi(line));
+  }
+  return pids;
+}
+
+std::vector<int> mps_client_pids(const std::string& control_program,
+                                 const std::string& pipe_directory,
+                                 std::chrono::milliseconds timeout) {
+  std::vector<int> clients;
+  for (const int server : parse_mps_pid_list(
+           mps_command(control_program, pipe_directory, "get_server_list", timeout))) {
+    const auto of_server = parse_mps_pid_list(mps_command(
+        control_program, pipe_directory, "get_client_list " + std::to_string(server), timeout));
+    clients.insert(clients.end(), of_server.begin(), of_server.end());
+  }
+  return clients;
 }
 
 std::string mps_daemon::stop() {

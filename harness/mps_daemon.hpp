@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace gpushare {
 
@@ -70,6 +71,22 @@ private:
   child_process m_process;
   bool m_stopped = false;
 };
+
+/// One command through the front end to the daemon behind `pipe_directory`; its answer
+/// without the trailing newline. Throws environment_error when it fails, times out or is
+/// rejected ("Unknown command").
+[[nodiscard]] std::string mps_command(const std::string& control_program,
+                                      const std::string& pipe_directory, const std::string& text,
+                                      std::chrono::milliseconds timeout);
+
+/// PIDs from an answer of get_server_list or get_client_list (one per line; "" is none).
+[[nodiscard]] std::vector<int> parse_mps_pid_list(const std::string& answer);
+
+/// Every client of every MPS server of the daemon: the processes that really run through MPS
+/// (a CUDA client that cannot reach the daemon silently runs without it).
+[[nodiscard]] std::vector<int> mps_client_pids(const std::string& control_program,
+                                               const std::string& pipe_directory,
+                                               std::chrono::milliseconds timeout);
 
 /// The last `lines` lines of a text file, "" when it cannot be read.
 [[nodiscard]] std::string tail_of_file(const std::string& path, std::size_t lines);

@@ -46,6 +46,13 @@ param_definition alias_param(param_definition target_shape, std::vector<std::str
   return target_shape;
 }
 
+/// Open-loop arrivals: requests per second of a Poisson process, 0 for closed loop.
+param_definition rate_param() {
+  return real_param("rate", 0, 1e6, "0",
+                    "open-loop Poisson arrivals per second, latency from the scheduled arrival "
+                    "(0 = closed loop: the next request starts when the last one finished)");
+}
+
 constexpr std::int64_t max_elements = std::int64_t{1} << 31;
 
 std::vector<workload_definition> build_catalog() {
@@ -87,11 +94,12 @@ std::vector<workload_definition> build_catalog() {
        {integer_param("batch", 1, 32, 8, "requests per step"),
         integer_param("hidden", 64, 16384, 1024, "hidden size (weights are hidden x hidden)"),
         integer_param("layers", 1, 64, 4, "GEMM + elementwise pairs per step"),
-        choice_param("dtype", {"fp16", "bf16", "fp32"}, "fp16", "storage type")}});
-  catalog.push_back({"host-sleep",
-                     "test instrument, no GPU: sleeps on the host each iteration",
-                     true,
-                     {integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]")}});
+        choice_param("dtype", {"fp16", "bf16", "fp32"}, "fp16", "storage type"), rate_param()}});
+  catalog.push_back(
+      {"host-sleep",
+       "test instrument, no GPU: sleeps on the host each iteration",
+       true,
+       {integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]"), rate_param()}});
   catalog.push_back({"host-crash",
                      "test instrument, no GPU: sleeps like host-sleep, then aborts (SIGABRT)",
                      true,

@@ -106,6 +106,18 @@ TEST_F(MpsDaemon, ProbeSeesTheRunningDaemonAndNotAfterItStopped) {
   EXPECT_FALSE(contains(detect_mps("/proc", nullptr).control_pids, pid));
 }
 
+TEST_F(MpsDaemon, WithoutGpuClientsThereIsNoServerAndNoClient) {
+  mps_daemon daemon = mps_daemon::start(m_options);
+  EXPECT_TRUE(mps_client_pids(m_options.control_program, daemon.pipe_directory(), 5s).empty());
+}
+
+TEST(MpsPidList, ParsesOnePidPerLine) {
+  EXPECT_EQ(parse_mps_pid_list(""), std::vector<int>{});
+  EXPECT_EQ(parse_mps_pid_list("4242\n"), std::vector<int>{4242});
+  EXPECT_EQ(parse_mps_pid_list("17\n23\n"), (std::vector<int>{17, 23}));
+  EXPECT_THROW((void)parse_mps_pid_list("Server 17 not found\n"), environment_error);
+}
+
 TEST_F(MpsDaemon, RejectedCommandsAndAStoppedDaemonAreErrors) {
   mps_daemon daemon = mps_daemon::start(m_options);
   try {

@@ -20,7 +20,7 @@ TEST(Measure, HostSleepRunsEveryRepetitionAndIteration) {
   settings.iterations = 4;
   const workload_result result = measure_workload(*work, spec, settings);
 
-  EXPECT_EQ(result.workload, "host-sleep:us=200");
+  EXPECT_EQ(result.workload, "host-sleep:rate=0,us=200");
   EXPECT_TRUE(result.host_only);
   EXPECT_FALSE(result.verification.checked);
   EXPECT_EQ(result.iterations, 12u);
@@ -95,6 +95,48 @@ TEST(WorkloadFactory, BuildsEveryCatalogWorkloadWithoutTouchingTheGpu) {
     EXPECT_FALSE(work->description().empty()) << name;
     EXPECT_EQ(work->host_only(), name.rfind("host-", 0) == 0) << name;
   }
+}
+
+} // namespace
+} // namespace gpushare
+
+namespace gpushare {
+namespace {
+
+TEST(Measure, OpenLoopLatencyIncludesQueueingBehindSlowRequests) {
+  // Requests arrive every 1 ms on average but each takes at least 2 ms: an open-loop client
+  // queues up, and latency measured from the scheduled arrival must show it. A closed-loop
+  // client of the same service never sees more than the service time plus scheduling noise.
+  const auto open_spec = parse_workload_spec("host-sleep:us=2000,rate=1000");
+  auto open_work = make_workload(open_spec, {});
+  measure_settings settings;
+  settings.warmup_iterations = 0;
+  settings.repetitions = 1;
+  settings.iterations = 40;
+  const workload_result open = measure_workload(*open_work, open_spec, settings);
+
+  const auto closed_spec = parse_workload_spec("host-sleep:us=2000");
+  auto closed_work = make_workload(closed_spec, {});
+  const workload_result closed = measure_workload(*closed_work, closed_spec, settings);
+
+  EXPECT_GE(open.latency_us.min, 2000.0);
+  // The 40th request arrives after about 40 ms but cannot finish before 80 ms of service.
+  EXPECT_GT(open.latency_us.max, 8 * 2000.0);
+  EXPECT_GT(open.latency_us.p99, closed.latency_us.p99);
+  EXPECT_EQ(open.iterations, 40u);
+}
+
+TEST(Measure, OpenLoopWaitsForArrivalsWhenTheServiceIsFast) {
+  // 40 requests at 2000/s take about 20 ms of arrivals even though each is instant, so the
+  // throughput is bound by the arrival rate, not by the service.
+  const auto spec = parse_workload_spec("host-sleep:us=0,rate=2000");
+  auto work = make_workload(spec, {});
+  measure_settings settings;
+  settings.warmup_iterations = 0;
+  settings.repetitions = 1;
+  settings.iterations = 40;
+  const workload_result result = measure_workload(*work, spec, settings);
+  EXPECT_LT(result.throughput_per_s.median, 2000.0 * 3);
 }
 
 } // namespace
