@@ -3,6 +3,7 @@
 #include "cli/options.hpp"
 #include "cli/probe_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/suite.hpp"
 #include "cli/tenant_command.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
@@ -49,6 +50,10 @@ int run_app(int argc, char** argv) {
     finish_invocation(parsed);
     if (parsed.what == command::tenant) {
       return run_tenant(parsed.tenant);
+    }
+    if (parsed.what == command::suite) {
+      std::cout << default_suite_text();
+      return static_cast<int>(exit_code::success);
     }
     install_interrupt_handlers();
     // A tenant that dies closes its pipe; writing to it must be an error, not our death.

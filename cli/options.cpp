@@ -26,6 +26,8 @@ void require_parent_directory(const std::string& option, const std::string& path
   }
 }
 
+} // namespace
+
 bool uses_tenants(const std::string& mode) {
   return mode == "timeslice" || mode == "mps" || mode == "all";
 }
@@ -86,8 +88,6 @@ void resolve_tenants(run_config& config) {
     config.duration_s = default_tenant_duration_s;
   }
 }
-
-} // namespace
 
 const std::vector<std::string>& mode_names() {
   static const std::vector<std::string> names{"streams",   "timeslice", "mps", "mig",
@@ -174,6 +174,16 @@ void configure_parser(CLI::App& app, invocation& result) {
       ->type_name("PATH")
       ->capture_default_str();
 
+  app.add_option("--suite", config.suite,
+                 "Run the measurements this suite file lists (implies --mode all; default: the "
+                 "embedded suite, see 'suite --print')")
+      ->type_name("FILE");
+
+  auto* suite = app.add_subcommand("suite", "Show the embedded default suite that --mode all runs");
+  suite->add_flag("--print", result.print_suite, "Print it (the format --suite FILE accepts)")
+      ->required();
+  suite->callback([&result] { result.what = command::suite; });
+
   auto* tenant = app.add_subcommand("tenant", "internal: one tenant process of a run");
   tenant->group(""); // hidden: the harness starts it, people do not
   tenant->add_option("--workload", result.tenant.workload)->required();
@@ -201,8 +211,15 @@ void configure_parser(CLI::App& app, invocation& result) {
 
 void finish_invocation(invocation& result) {
   run_config& config = result.config;
-  if (result.what == command::tenant) {
+  if (result.what == command::tenant || result.what == command::suite) {
     return;
+  }
+  if (!config.suite.empty()) {
+    if (!config.mode.empty() && config.mode != "all") {
+      throw usage_error("--suite runs the modes its [run] sections list; give --mode all or no "
+                        "--mode");
+    }
+    config.mode = "all";
   }
   if (result.what == command::probe) {
     if (!result.probe_json_path.empty()) {

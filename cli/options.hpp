@@ -11,13 +11,14 @@
 
 namespace gpushare::cli {
 
-enum class command { run, probe, tenant };
+enum class command { run, probe, tenant, suite };
 
 struct invocation {
   command what = command::run;
   run_config config;
   std::string probe_json_path; ///< probe --json FILE; "" = none
   tenant_arguments tenant;     ///< the hidden tenant command
+  bool print_suite = false;    ///< suite --print
 };
 
 /// Workload of each tenant when no --workload is given.
@@ -27,6 +28,14 @@ inline constexpr double default_tenant_duration_s = 0.5;
 
 /// The modes --mode accepts, in the order --help lists them.
 [[nodiscard]] const std::vector<std::string>& mode_names();
+
+/// True for the modes that run tenant processes (and `all`, which includes them).
+[[nodiscard]] bool uses_tenants(const std::string& mode);
+
+/// Gives every tenant its workload (a single --workload is repeated --tenants times; none
+/// means two tenants of the default workload), checks the per-tenant MPS values against the
+/// tenant count, and defaults tenant timing to --duration 0.5. Throws usage_error.
+void resolve_tenants(run_config& config);
 
 /// Declares every option and subcommand on `app`, writing parsed values into `result`.
 void configure_parser(CLI::App& app, invocation& result);

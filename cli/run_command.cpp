@@ -1,7 +1,9 @@
 #include "cli/run_command.hpp"
 
 #include "cli/live_report.hpp"
+#include "cli/options.hpp"
 #include "cli/sharing_modes.hpp"
+#include "cli/suite.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "harness/environment.hpp"
@@ -19,12 +21,6 @@ namespace {
 /// Modes this version measures; the others are refused by name or listed as skipped in `all`.
 bool mode_available(const std::string& mode) {
   return mode == "streams" || mode == "timeslice" || mode == "mps";
-}
-
-/// The modes `all` runs, in order.
-const std::vector<std::string>& all_modes() {
-  static const std::vector<std::string> modes{"streams", "timeslice", "mps", "mig"};
-  return modes;
 }
 
 streams_settings to_streams_settings(const run_config& config) {
@@ -89,12 +85,25 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
                       "sizes its own kernels; see --kernels, --chunks, --streams)");
   }
 
+  // One step per measurement: the suite's [run]s for --mode all or --suite, else the one mode.
+  std::vector<run_config> plan;
+  if (config.mode == "all") {
+    const std::string text =
+        config.suite.empty() ? std::string(default_suite_text()) : read_suite_file(config.suite);
+    plan = expand_suite(text, config.suite.empty() ? default_suite_name : config.suite, config);
+  } else {
+    plan.push_back(config);
+  }
+
   live_report live(config, argv, config.json_path);
   report_document& document = live.document();
   document.environment = capture_environment();
   // host-* tenants are test instruments that need no GPU; everything else does.
-  const bool needs_gpu =
-      config.mode == "streams" || config.mode == "all" || !host_only_workloads(config);
+  bool needs_gpu = false;
+  for (const run_config& step : plan) {
+    needs_gpu = needs_gpu || step.mode == "streams" ||
+                (uses_tenants(step.mode) && !host_only_workloads(step));
+  }
   try {
     if (needs_gpu) {
       require_cuda_device(document.environment, config.device);
@@ -109,9 +118,8 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
   }
 
   int exit = static_cast<int>(exit_code::success);
-  const std::vector<std::string> modes =
-      config.mode == "all" ? all_modes() : std::vector<std::string>{config.mode};
-  for (const auto& mode : modes) {
+  for (const run_config& step : plan) {
+    const std::string& mode = step.mode;
     if (!mode_available(mode)) {
       live.add_run(skipped_run(mode));
       if (!config.quiet) {
@@ -120,7 +128,9 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       continue;
     }
     if (!config.quiet) {
-      progress << fmt::format("measuring {}{}...\n", mode,
+      progress << fmt::format("measuring {}{}{}...\n", mode,
+                              uses_tenants(mode) ? fmt::format(" with {} tenants", step.tenants)
+                                                 : std::string(),
                               needs_gpu
                                   ? fmt::format(" on GPU {} ({})", config.device,
                                                 document.environment.gpus
@@ -133,9 +143,9 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       throw_if_interrupted();
       if (mode == "streams") {
         live.add_run(measure_streams(
-            config, document.environment.gpus.at(static_cast<std::size_t>(config.device))));
+            step, document.environment.gpus.at(static_cast<std::size_t>(config.device))));
       } else {
-        live.add_run(measure_sharing(config, mode));
+        live.add_run(measure_sharing(step, mode));
         const run_record& done = document.runs.back();
         if (done.status == run_status::failed) {
           live.add_error(mode, done.reason, static_cast<int>(exit_code::check_failed));

@@ -31,6 +31,7 @@ struct run_config {
   std::vector<std::string> mps_priority;   ///< 0 normal, 1 below normal
   bool mps_use_existing = false;
   std::string mps_control = "nvidia-cuda-mps-control";
+  std::string suite; ///< --suite FILE; "" = the embedded default suite (for --mode all)
 };
 
 } // namespace gpushare

@@ -266,7 +266,8 @@ json config_to_json(const run_config& config) {
               {"mps_mem_limit", config.mps_mem_limit},
               {"mps_priority", config.mps_priority},
               {"mps_use_existing", config.mps_use_existing},
-              {"mps_control", config.mps_control}};
+              {"mps_control", config.mps_control},
+              {"suite", config.suite}};
 }
 
 json host_to_json(const host_info& host) {

@@ -193,6 +193,36 @@ TEST_F(SharingCli, SigtermMidRunStopsEverythingAndKeepsTheReport) {
   // TearDown checks that no tenant and no temporary directory survived.
 }
 
+TEST_F(SharingCli, ASuiteFileRunsEveryStepIntoOneReport) {
+  const std::string suite = (m_dir / "host.suite").string();
+  std::ofstream(suite) << "repetitions = 2\nduration = 0.02\n"
+                       << "[run]\nmode = timeslice\ntenants = 2\nworkload = host-sleep:us=200\n"
+                       << "[run]\nmode = mps\ntenants = 3\nworkload = host-sleep:us=200\n"
+                       << "[run]\nmode = mig\n";
+  const std::string path = report_path("suite.json");
+  const auto run = run_gpushare({"--suite", suite, "--quiet", "--json", path});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json report = load(path);
+  const json& runs = report.at("runs");
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].at("mode"), "timeslice");
+  EXPECT_EQ(runs[0].at("tenants").size(), 2u);
+  EXPECT_EQ(runs[1].at("mode"), "mps");
+  EXPECT_EQ(runs[1].at("tenants").size(), 3u);
+  EXPECT_EQ(runs[2].at("status"), "skipped");
+  EXPECT_EQ(report.at("config").at("suite"), suite);
+}
+
+TEST_F(SharingCli, AMalformedSuiteIsRejectedBeforeAnythingRuns) {
+  const std::string suite = (m_dir / "bad.suite").string();
+  std::ofstream(suite) << "[run]\nmode = timeslice\nworkload = host-sleep\n"
+                       << "[run]\nmode = mps\nrepetitions = 0\n";
+  const auto run = run_gpushare({"--suite", suite, "--quiet"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("suite " + suite + ":6: field 'repetitions'"));
+  EXPECT_EQ(lines_of(run.err).size(), 1u) << run.err;
+}
+
 TEST_F(SharingCli, APreExistingDaemonIsRefusedAndLeftRunning) {
   mps_daemon_options options;
   options.parent_directory = m_dir.string();
