@@ -32,7 +32,10 @@ std::string help_footer() {
   mig         One tenant per MIG instance (not in this version yet).
   isolation   Memory, fault and latency isolation per mechanism (not in this version yet).
   calibrate   The card's own limits: GEMM peak, copy bandwidth (not in this version yet).
-  all         Every mode available on this machine, one combined report.
+  all         The measurements of a suite, one combined report: --suite FILE, or the
+              embedded default suite (streams; timeslice and mps with 2, 4 and 8 GEMM
+              tenants; an open-loop infer victim beside 3 GEMM aggressors). Show it with
+              'gpushare-bench suite --print'; a suite file has the same form.
 
 Workloads (--workload name:key=value,...; integers accept Ki, Mi, Gi suffixes):
 {}
@@ -62,6 +65,7 @@ Examples:
   gpushare-bench --mode mps --tenants 4 --workload gemm:dtype=bf16 --json mps.json
   gpushare-bench --mode timeslice --workload infer:batch=1 --workload gemm --workload gemm
   gpushare-bench --mode all --json report.json
+  gpushare-bench suite --print > my.suite && gpushare-bench --suite my.suite
 )",
       workload_catalog_help());
 }
