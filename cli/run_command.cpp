@@ -145,7 +145,11 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
         live.add_run(measure_streams(
             step, document.environment.gpus.at(static_cast<std::size_t>(config.device))));
       } else {
-        live.add_run(measure_sharing(step, mode));
+        const bool gpu_tenants = !host_only_workloads(step);
+        live.add_run(measure_sharing(
+            step, mode,
+            gpu_tenants ? document.environment.gpus.at(static_cast<std::size_t>(config.device)).uuid
+                        : std::string()));
         const run_record& done = document.runs.back();
         if (done.status == run_status::failed) {
           live.add_error(mode, done.reason, static_cast<int>(exit_code::check_failed));

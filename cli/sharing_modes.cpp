@@ -87,7 +87,8 @@ double default_tenant_timeout_s(const run_config& config) {
   return 300.0;
 }
 
-run_record measure_sharing(const run_config& config, const std::string& mode) {
+run_record measure_sharing(const run_config& config, const std::string& mode,
+                           const std::string& device_uuid) {
   scratch_directory scratch;
   sharing_plan plan;
   plan.mode = mode;
@@ -129,15 +130,19 @@ run_record measure_sharing(const run_config& config, const std::string& mode) {
   for (std::size_t i = 0; i < plan.tenants.size(); ++i) {
     plan.shared_environment.push_back(mps_client_settings(config, i));
   }
+  if (!config.mps_use_existing) {
+    plan.shared_device = 0; // our daemon serves exactly one GPU, which its clients see as 0
+  }
 
   sharing_hooks hooks;
   hooks.before_shared = [&]() -> std::map<std::string, std::string> {
     if (!config.mps_use_existing) {
       mps_daemon_options options;
       options.control_program = config.mps_control;
-      if (!host_only_workloads(config)) {
-        // The daemon's own device list selects the GPU; its clients get none of their own.
-        options.daemon_environment["CUDA_VISIBLE_DEVICES"] = std::to_string(config.device);
+      if (!device_uuid.empty()) {
+        // The daemon's own device list selects the GPU (by uuid, which no other
+        // CUDA_VISIBLE_DEVICES renumbers); its clients get none of their own.
+        options.daemon_environment["CUDA_VISIBLE_DEVICES"] = device_uuid;
       }
       daemon = std::make_unique<mps_daemon>(mps_daemon::start(options));
       record.pipe_directory = daemon->pipe_directory();

@@ -10,9 +10,11 @@
 
 namespace gpushare::cli {
 
-/// Measures `mode` ("timeslice" or "mps"). Throws environment_error when an MPS daemon the
-/// tool did not start is running (unless --mps-use-existing) or its own cannot start.
-[[nodiscard]] run_record measure_sharing(const run_config& config, const std::string& mode);
+/// Measures `mode` ("timeslice" or "mps"). `device_uuid` ("" for host-only tenants) is the
+/// GPU the MPS daemon is given. Throws environment_error when an MPS daemon the tool did not
+/// start is running (unless --mps-use-existing) or its own cannot start.
+[[nodiscard]] run_record measure_sharing(const run_config& config, const std::string& mode,
+                                         const std::string& device_uuid);
 
 /// True when every tenant workload is a host-* test instrument (no GPU needed).
 [[nodiscard]] bool host_only_workloads(const run_config& config);

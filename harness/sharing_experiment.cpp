@@ -104,8 +104,10 @@ run_record run_sharing_experiment(const sharing_plan& plan, const sharing_hooks&
     }
     run.tenants[i].environment = shared[i].environment;
   }
+  tenant_launch shared_launch = plan.launch;
+  shared_launch.device = plan.shared_device.value_or(plan.launch.device);
   const std::vector<tenant_outcome> together =
-      run_tenant_phase(shared, plan.launch, hooks.on_released);
+      run_tenant_phase(shared, shared_launch, hooks.on_released);
   for (std::size_t i = 0; i < together.size(); ++i) {
     tenant_record& tenant = run.tenants[i];
     tenant.shared = together[i].result;

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct sharing_plan {
   tenant_launch launch;
   /// Extra variables each tenant gets in the shared phase only (the MPS client settings).
   std::vector<std::map<std::string, std::string>> shared_environment;
+  /// Device ordinal tenants use in the shared phase, when the mechanism renumbers devices (an
+  /// MPS daemon shows its clients only the device it serves, as device 0).
+  std::optional<int> shared_device;
 };
 
 /// Hooks around the shared phase (the MPS mode starts its daemon in `before_shared` and

@@ -335,6 +335,12 @@ streams_result run_streams_experiment(const streams_settings& settings, const gp
     throw std::invalid_argument("stream_counts must contain 1, the baseline");
   }
   GPUSHARE_CUDA_CALL(cudaSetDevice(settings.device));
+  // Tenant modes run after this one in the same process: the context this experiment creates
+  // must be gone before tenants start, or it would hold memory and, on a GPU in
+  // EXCLUSIVE_PROCESS mode, keep the MPS server and the tenants off the device.
+  struct context_release {
+    ~context_release() { (void)cudaDeviceReset(); }
+  } release_context_at_exit;
   streams_result result;
   result.kernel_overlap = measure_kernel_overlap(settings, gpu);
   fill_speedups(result.kernel_overlap.points);

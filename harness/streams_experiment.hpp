@@ -40,8 +40,9 @@ struct streams_settings {
   double target_kernel_us = 200;
 };
 
-/// Runs both experiments on `gpu`. Throws cuda_error on CUDA failures and check_error when the
-/// pipeline's output differs from the host reference.
+/// Runs both experiments on `gpu` and destroys the CUDA context it used before returning (also
+/// on failure). Throws cuda_error on CUDA failures and check_error when the pipeline's output
+/// differs from the host reference.
 [[nodiscard]] streams_result run_streams_experiment(const streams_settings& settings,
                                                     const gpu_info& gpu);
 

@@ -420,8 +420,9 @@ void print_workload_results(std::ostream& out, const run_record& run) {
       add_result_row(table, tenant, "shared", *tenant.shared, optional_ratio(tenant.slowdown));
     }
     if (tenant.status != "ok") {
-      not_ok.push_back(fmt::format("  tenant {} ({}): {}", tenant.id, tenant.workload,
-                                   tenant.status.empty() ? std::string("unknown") : tenant.status));
+      not_ok.push_back(fmt::format("  tenant {} ({}): {}{}", tenant.id, tenant.workload,
+                                   tenant.status.empty() ? std::string("unknown") : tenant.status,
+                                   tenant.failure.empty() ? std::string() : ": " + tenant.failure));
     }
   }
   if (!table.empty()) {
@@ -461,6 +462,13 @@ void print_run(std::ostream& out, const run_record& run) {
   }
   print_workload_results(out, run);
   print_aggregate(out, run.aggregate);
+  if (run.mps) {
+    out << fmt::format("  MPS daemon: {} (pid {}, pipe directory {}){}\n",
+                       run.mps->started_by_tool ? "started by gpushare-bench"
+                                                : "already running, used as asked",
+                       run.mps->pid, run.mps->pipe_directory,
+                       run.mps->stopped.empty() ? std::string() : ", stopped: " + run.mps->stopped);
+  }
 }
 
 void print_errors(std::ostream& out, const std::vector<error_record>& errors) {

@@ -2,6 +2,7 @@
 // barrier, the real MPS daemon, failures, signals, and what is left behind afterwards.
 
 #include "harness/mps_daemon.hpp"
+#include "harness/mps_detect.hpp"
 #include "harness/subprocess.hpp"
 #include "run_binary.hpp"
 
@@ -190,6 +191,7 @@ TEST_F(SharingCli, SigtermMidRunStopsEverythingAndKeepsTheReport) {
   ASSERT_FALSE(report.at("errors").empty());
   EXPECT_EQ(report.at("errors").back().at("exit_code"), 130);
   EXPECT_THAT(report.at("errors").back().at("message").get<std::string>(), HasSubstr("SIGTERM"));
+  EXPECT_TRUE(detect_mps("/proc", nullptr).control_pids.empty()) << "the MPS daemon survived";
   // TearDown checks that no tenant and no temporary directory survived.
 }
 

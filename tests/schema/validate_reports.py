@@ -215,12 +215,12 @@ def main():
     attempt("timeslice report (host-sleep tenants)",
             lambda: check_tenant_run(validator, args.binary, args.work_dir,
                                      ["--mode", "timeslice", "--workload", "host-sleep:us=200",
-                                      "--tenants", "3", *host_tenants],
+                                      "--tenants", "8", *host_tenants],
                                      "timeslice-host", 0))
     attempt("mps report (host-sleep tenants, real daemon)",
             lambda: check_tenant_run(validator, args.binary, args.work_dir,
                                      ["--mode", "mps", "--workload", "host-sleep:us=200",
-                                      "--tenants", "3", *host_tenants],
+                                      "--tenants", "8", *host_tenants],
                                      "mps-host", 0))
     attempt("report with a crashed tenant",
             lambda: check_tenant_run(validator, args.binary, args.work_dir,
