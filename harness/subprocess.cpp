@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -144,6 +145,39 @@ void kill_group(pid_t pid, int signal_number) {
 
 } // namespace
 
+bool write_to_pipe(int fd, const std::string& text) noexcept {
+  // Block SIGPIPE for this thread while writing; a SIGPIPE raised by a closed pipe stays
+  // pending and is consumed below, so it is never delivered.
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+  std::size_t done = 0;
+  bool broken = false;
+  while (done < text.size()) {
+    const ssize_t wrote = write(fd, text.data() + done, text.size() - done);
+    if (wrote < 0 && errno == EINTR) {
+      continue;
+    }
+    if (wrote < 0 && errno == EAGAIN) {
+      break; // non-blocking and full: the child is not reading; it gets what fitted
+    }
+    if (wrote <= 0) {
+      broken = true;
+      break;
+    }
+    done += static_cast<std::size_t>(wrote);
+  }
+  if (broken) {
+    const timespec no_wait{0, 0};
+    while (sigtimedwait(&pipe_signal, nullptr, &no_wait) == SIGPIPE) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return !broken && done == text.size();
+}
+
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) {
     return fmt::format("exit code {}", WEXITSTATUS(status));
@@ -168,7 +202,7 @@ process_outcome run_process(const process_spec& spec, std::chrono::milliseconds 
   // because the write end is non-blocking.
   (void)fcntl(in.write_end.get(), F_SETFL, O_NONBLOCK);
   if (!spec.input.empty()) {
-    (void)write(in.write_end.get(), spec.input.data(), spec.input.size());
+    (void)write_to_pipe(in.write_end.get(), spec.input);
   }
   in.write_end.reset(-1);
 

@@ -76,6 +76,11 @@ private:
   std::optional<int> m_status;
 };
 
+/// Writes to a pipe whose reader may already be gone without raising SIGPIPE (which would
+/// kill the whole process): returns false when the reader has closed it, true when all of
+/// `text` was written.
+bool write_to_pipe(int fd, const std::string& text) noexcept;
+
 /// "exit code N" or "signal NAME" for a waitpid status.
 [[nodiscard]] std::string describe_wait_status(int status);
 

@@ -32,10 +32,9 @@ struct running_tenant {
 };
 
 void write_line(int fd, const std::string& line) {
-  const std::string text = line + "\n";
-  // A tenant that died before reading gets EPIPE (SIGPIPE is ignored by the harness); its
-  // exit is then reported from its wait status.
-  (void)!write(fd, text.data(), text.size());
+  // A tenant that died before reading cannot take the line; its exit is then reported from
+  // its wait status.
+  (void)write_to_pipe(fd, line + "\n");
 }
 
 void fail(running_tenant& tenant, const std::string& status, const std::string& why) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <csignal>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace gpushare {
 namespace {
@@ -88,6 +89,29 @@ TEST(ChildProcess, ReportsTheExitStatus) {
   const auto status = child.wait_for(5s);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(describe_wait_status(*status), "exit code 1");
+}
+
+TEST(Subprocess, WritingToAClosedPipeFailsWithoutKillingUs) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[0]); // no reader: a plain write would raise SIGPIPE and end this process
+  EXPECT_FALSE(write_to_pipe(fds[1], "go\n"));
+  close(fds[1]);
+  int open_pipe[2];
+  ASSERT_EQ(pipe(open_pipe), 0);
+  EXPECT_TRUE(write_to_pipe(open_pipe[1], "go\n"));
+  char buffer[8] = {};
+  EXPECT_EQ(read(open_pipe[0], buffer, sizeof(buffer)), 3);
+  close(open_pipe[0]);
+  close(open_pipe[1]);
+}
+
+TEST(Subprocess, InputForAChildThatExitsAtOnceIsNotFatal) {
+  // `true` exits without reading; feeding it must never kill the caller with SIGPIPE.
+  const std::string input(200000, 'x');
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(run_process({{"true"}, {}, input}, 5s).exit_code, 0);
+  }
 }
 
 TEST(Subprocess, DescribesWaitStatuses) {
