@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "harness/mps_daemon.hpp"
 #include "harness/mps_detect.hpp"
+#include "harness/private_directory.hpp"
 #include "harness/sharing_experiment.hpp"
 #include "harness/workload_catalog.hpp"
 
@@ -44,29 +45,6 @@ std::map<std::string, std::string> mps_client_settings(const run_config& config,
   return settings;
 }
 
-/// Removes a directory tree when it goes out of scope, whatever the exit path.
-class scratch_directory {
-public:
-  scratch_directory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gpushare-run-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw environment_error("cannot create a scratch directory in " +
-                              std::filesystem::temp_directory_path().string());
-    }
-    m_path = pattern;
-  }
-  scratch_directory(const scratch_directory&) = delete;
-  scratch_directory& operator=(const scratch_directory&) = delete;
-  ~scratch_directory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  [[nodiscard]] const std::string& path() const { return m_path; }
-
-private:
-  std::string m_path;
-};
-
 } // namespace
 
 bool host_only_workloads(const run_config& config) {
@@ -89,7 +67,8 @@ double default_tenant_timeout_s(const run_config& config) {
 
 run_record measure_sharing(const run_config& config, const std::string& mode,
                            const std::string& device_uuid) {
-  scratch_directory scratch;
+  const scoped_private_directory scratch(std::filesystem::temp_directory_path().string(),
+                                         "gpushare-run-");
   sharing_plan plan;
   plan.mode = mode;
   plan.launch.program = current_executable();

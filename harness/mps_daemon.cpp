@@ -1,15 +1,13 @@
 #include "harness/mps_daemon.hpp"
 
 #include "common/error.hpp"
+#include "harness/private_directory.hpp"
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
 #include <thread>
 #include <utility>
 
@@ -20,28 +18,6 @@ namespace fs = std::filesystem;
 using steady = std::chrono::steady_clock;
 
 constexpr const char* daemon_output_name = "control-foreground.log";
-
-std::string make_private_directory(const std::string& parent) {
-  std::string pattern = (fs::path(parent) / "gpushare-mps-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    throw environment_error(fmt::format("cannot create a private MPS directory in {}: {}", parent,
-                                        std::strerror(errno)));
-  }
-  // mkdtemp already uses 0700; chmod again so a permissive umask cannot matter.
-  if (chmod(pattern.c_str(), 0700) != 0) {
-    const std::string why = std::strerror(errno);
-    fs::remove_all(pattern);
-    throw environment_error(fmt::format("chmod 0700 {} failed: {}", pattern, why));
-  }
-  for (const char* sub : {"pipe", "log"}) {
-    if (mkdir((fs::path(pattern) / sub).c_str(), 0700) != 0) {
-      const std::string why = std::strerror(errno);
-      fs::remove_all(pattern);
-      throw environment_error(fmt::format("mkdir {}/{} failed: {}", pattern, sub, why));
-    }
-  }
-  return pattern;
-}
 
 } // namespace
 
@@ -76,7 +52,8 @@ mps_daemon::mps_daemon(mps_daemon&& other) noexcept
       m_stopped(std::exchange(other.m_stopped, true)) {}
 
 mps_daemon mps_daemon::start(const mps_daemon_options& options) {
-  const std::string directory = make_private_directory(options.parent_directory);
+  const std::string directory =
+      make_private_directory(options.parent_directory, "gpushare-mps-", {"pipe", "log"});
   // The daemon's sockets live in the pipe directory and socket paths are short (sockaddr_un).
   // With a pipe directory longer than 87 bytes the 535 daemon exits with code 1 and no log
   // line (measured), so refuse with a reason instead.

@@ -53,6 +53,17 @@ param_definition rate_param() {
                     "(0 = closed loop: the next request starts when the last one finished)");
 }
 
+/// host-crash and host-hang: host-sleep until `after` iterations, then the fault.
+workload_definition faulty_instrument(std::string name, const std::string& then,
+                                      const std::string& before_what) {
+  return {std::move(name),
+          "test instrument, no GPU: sleeps like host-sleep, then " + then,
+          true,
+          {integer_param("after", 0, 1'000'000'000, 3,
+                         "iterations (warm-up included) before " + before_what),
+           integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]")}};
+}
+
 constexpr std::int64_t max_elements = std::int64_t{1} << 31;
 
 std::vector<workload_definition> build_catalog() {
@@ -100,18 +111,8 @@ std::vector<workload_definition> build_catalog() {
        "test instrument, no GPU: sleeps on the host each iteration",
        true,
        {integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]"), rate_param()}});
-  catalog.push_back({"host-crash",
-                     "test instrument, no GPU: sleeps like host-sleep, then aborts (SIGABRT)",
-                     true,
-                     {integer_param("after", 0, 1'000'000'000, 3,
-                                    "iterations (warm-up included) before the crash"),
-                      integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]")}});
-  catalog.push_back({"host-hang",
-                     "test instrument, no GPU: sleeps like host-sleep, then never returns",
-                     true,
-                     {integer_param("after", 0, 1'000'000'000, 3,
-                                    "iterations (warm-up included) before it hangs"),
-                      integer_param("us", 0, 10'000'000, 1000, "sleep per iteration [us]")}});
+  catalog.push_back(faulty_instrument("host-crash", "aborts (SIGABRT)", "the crash"));
+  catalog.push_back(faulty_instrument("host-hang", "never returns", "it hangs"));
   return catalog;
 }
 

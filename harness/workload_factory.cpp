@@ -1,8 +1,7 @@
 #include "common/error.hpp"
 #include "harness/workload.hpp"
 #include "harness/workloads/gemm_workload.hpp"
-#include "harness/workloads/host_fault_workload.hpp"
-#include "harness/workloads/host_sleep_workload.hpp"
+#include "harness/workloads/host_instrument_workload.hpp"
 #include "harness/workloads/infer_workload.hpp"
 #include "harness/workloads/mixed_workload.hpp"
 #include "harness/workloads/spin_workload.hpp"
@@ -28,13 +27,13 @@ std::unique_ptr<workload> make_workload(const workload_spec& spec,
     return std::make_unique<infer_workload>(spec, context);
   }
   if (spec.name == "host-sleep") {
-    return std::make_unique<host_sleep_workload>(spec, context);
+    return std::make_unique<host_instrument_workload>(spec, host_instrument_workload::fault::none);
   }
   if (spec.name == "host-crash") {
-    return std::make_unique<host_fault_workload>(spec, context, host_fault_workload::fault::crash);
+    return std::make_unique<host_instrument_workload>(spec, host_instrument_workload::fault::crash);
   }
   if (spec.name == "host-hang") {
-    return std::make_unique<host_fault_workload>(spec, context, host_fault_workload::fault::hang);
+    return std::make_unique<host_instrument_workload>(spec, host_instrument_workload::fault::hang);
   }
   throw usage_error("unknown workload '" + spec.name + "'");
 }
