@@ -51,6 +51,12 @@ int run_app(int argc, char** argv) {
     if (parsed.what == command::tenant) {
       return run_tenant(parsed.tenant);
     }
+    if (parsed.what == command::mig) {
+      return run_mig_command(parsed.mig, std::cout);
+    }
+    if (parsed.what == command::k8s) {
+      return run_k8s_command(parsed.k8s, std::cout);
+    }
     if (parsed.what == command::suite) {
       std::cout << default_suite_text();
       return static_cast<int>(exit_code::success);

@@ -207,11 +207,15 @@ void configure_parser(CLI::App& app, invocation& result) {
                    "Also write the environment as a JSON report to FILE")
       ->type_name("FILE");
   probe->callback([&result] { result.what = command::probe; });
+
+  add_mig_subcommand(app, result.mig, [&result] { result.what = command::mig; });
+  add_k8s_subcommand(app, result.k8s, [&result] { result.what = command::k8s; });
 }
 
 void finish_invocation(invocation& result) {
   run_config& config = result.config;
-  if (result.what == command::tenant || result.what == command::suite) {
+  if (result.what == command::tenant || result.what == command::suite ||
+      result.what == command::mig || result.what == command::k8s) {
     return;
   }
   if (!config.suite.empty()) {

@@ -2,6 +2,8 @@
 // The command-line grammar: every option, its range and its help text, bound to plain values.
 // Parsing produces an `invocation`; nothing here measures or prints results.
 
+#include "cli/k8s_command.hpp"
+#include "cli/mig_command.hpp"
 #include "cli/tenant_command.hpp"
 #include "harness/run_config.hpp"
 
@@ -11,7 +13,7 @@
 
 namespace gpushare::cli {
 
-enum class command { run, probe, tenant, suite };
+enum class command { run, probe, tenant, suite, mig, k8s };
 
 struct invocation {
   command what = command::run;
@@ -19,6 +21,8 @@ struct invocation {
   std::string probe_json_path; ///< probe --json FILE; "" = none
   tenant_arguments tenant;     ///< the hidden tenant command
   bool print_suite = false;    ///< suite --print
+  mig_arguments mig;           ///< mig profiles|validate|plan ...
+  k8s_arguments k8s;           ///< k8s ...
 };
 
 /// Workload of each tenant when no --workload is given.
