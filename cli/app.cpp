@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "cli/device_worker.hpp"
 #include "cli/options.hpp"
 #include "cli/probe_command.hpp"
 #include "cli/run_command.hpp"
@@ -50,6 +51,9 @@ int run_app(int argc, char** argv) {
     finish_invocation(parsed);
     if (parsed.what == command::tenant) {
       return run_tenant(parsed.tenant);
+    }
+    if (parsed.what == command::device_worker) {
+      return run_device_worker(std::cin);
     }
     if (parsed.what == command::mig) {
       return run_mig_command(parsed.mig, std::cout);

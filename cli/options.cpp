@@ -198,6 +198,10 @@ void configure_parser(CLI::App& app, invocation& result) {
   tenant->add_option("--seed", result.tenant.settings.arrival_seed);
   tenant->callback([&result] { result.what = command::tenant; });
 
+  auto* worker = app.add_subcommand("device-worker", "internal: runs the harness's CUDA work");
+  worker->group(""); // hidden: see cli/device_worker.hpp
+  worker->callback([&result] { result.what = command::device_worker; });
+
   auto* probe = app.add_subcommand(
       "probe", "Print what this machine has: driver, CUDA versions, GPUs (name, uuid, compute "
                "capability, SMs, memory, MIG and compute mode) and running MPS daemons. Exits "
@@ -214,8 +218,8 @@ void configure_parser(CLI::App& app, invocation& result) {
 
 void finish_invocation(invocation& result) {
   run_config& config = result.config;
-  if (result.what == command::tenant || result.what == command::suite ||
-      result.what == command::mig || result.what == command::k8s) {
+  if (result.what == command::tenant || result.what == command::device_worker ||
+      result.what == command::suite || result.what == command::mig || result.what == command::k8s) {
     return;
   }
   if (!config.suite.empty()) {

@@ -13,7 +13,7 @@
 
 namespace gpushare::cli {
 
-enum class command { run, probe, tenant, suite, mig, k8s };
+enum class command { run, probe, tenant, device_worker, suite, mig, k8s };
 
 struct invocation {
   command what = command::run;

@@ -1,5 +1,6 @@
 #include "cli/run_command.hpp"
 
+#include "cli/device_worker.hpp"
 #include "cli/live_report.hpp"
 #include "cli/options.hpp"
 #include "cli/sharing_modes.hpp"
@@ -8,6 +9,7 @@
 #include "common/interrupt.hpp"
 #include "harness/environment.hpp"
 #include "harness/streams_experiment.hpp"
+#include "harness/tenant_runner.hpp"
 #include "report/console_table.hpp"
 
 #include <fmt/format.h>
@@ -57,7 +59,7 @@ run_record measure_streams(const run_config& config, const gpu_info& gpu) {
                 {"pipeline_bytes", std::to_string(config.pipeline_bytes)},
                 {"device", std::to_string(config.device)}};
   const auto start = std::chrono::steady_clock::now();
-  run.streams = run_streams_experiment(to_streams_settings(config), gpu);
+  run.streams = run_streams_in_worker(current_executable(), to_streams_settings(config), gpu);
   run.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.flags = streams_flags(*run.streams);
   return run;
@@ -97,7 +99,6 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
 
   live_report live(config, argv, config.json_path);
   report_document& document = live.document();
-  document.environment = capture_environment();
   // host-* tenants are test instruments that need no GPU; everything else does.
   bool needs_gpu = false;
   for (const run_config& step : plan) {
@@ -105,6 +106,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
                 (uses_tenants(step.mode) && !host_only_workloads(step));
   }
   try {
+    document.environment = capture_environment_in_worker(current_executable());
     if (needs_gpu) {
       require_cuda_device(document.environment, config.device);
     }

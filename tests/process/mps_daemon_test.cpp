@@ -47,7 +47,7 @@ protected:
   /// A stand-in daemon: an executable script in the test directory.
   std::string script(const std::string& name, const std::string& body) {
     const fs::path path = m_parent.parent_path() / (m_parent.filename().string() + "-" + name);
-    std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+    std::ofstream(path) << "#!/bin/bash\n" << body << "\n";
     fs::permissions(path, fs::perms::owner_all);
     m_scripts.push_back(path);
     return path.string();
@@ -180,7 +180,9 @@ TEST_F(MpsDaemon, ADaemonThatDiesAtStartIsReportedWithItsLog) {
 }
 
 TEST_F(MpsDaemon, ADaemonThatNeverAnswersIsKilledAfterTheTimeout) {
-  m_options.control_program = script("silent", "exec sleep 60");
+  // A sleep whose name no other process on the machine has, so pgrep finds only ours.
+  const std::string marker = "gpushare-silent-daemon-" + std::to_string(getpid());
+  m_options.control_program = script("silent", "exec -a " + marker + " sleep 60");
   m_options.start_timeout = 300ms;
   try {
     (void)mps_daemon::start(m_options);
@@ -189,7 +191,7 @@ TEST_F(MpsDaemon, ADaemonThatNeverAnswersIsKilledAfterTheTimeout) {
     EXPECT_THAT(failure.what(), HasSubstr("did not answer within 300 ms"));
   }
   // The stand-in must be gone too: no process still runs the script's sleep in our group.
-  const process_outcome left = run_process({{"pgrep", "-f", "^sleep 60$"}, {}, ""}, 5s);
+  const process_outcome left = run_process({{"pgrep", "-f", "^" + marker}, {}, ""}, 5s);
   EXPECT_NE(left.exit_code, 0) << "still running: " << left.out;
 }
 

@@ -52,7 +52,8 @@ std::vector<std::string> tool_directories() {
   std::vector<std::string> found;
   for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind("gpushare-run-", 0) == 0 || name.rfind("gpushare-mps-", 0) == 0) {
+    if (name.rfind("gpushare-run-", 0) == 0 || name.rfind("gpushare-mps-", 0) == 0 ||
+        name.rfind("gpushare-worker-", 0) == 0) {
       found.push_back(name);
     }
   }

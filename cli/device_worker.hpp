@@ -1,0 +1,35 @@
+#pragma once
+// Every CUDA call the harness itself needs (finding the GPUs, the streams experiment) runs in
+// a short-lived child: this program re-executed with its hidden `device-worker` command. The
+// harness process therefore never initialises CUDA, so it holds no context that would take
+// memory and time slices beside the tenants it measures, cannot lock tenants out of a GPU in
+// exclusive-process compute mode, and never forks with CUDA state.
+//
+// Protocol: one JSON request on the worker's stdin, one JSON reply on its stdout:
+//   {"task": "environment"}                          -> {"environment": {...}}
+//   {"task": "streams", "settings": {...}, "gpu": {...}} -> {"streams": {...}}
+//   any failure                                      -> {"error": {"message", "exit_code"}}
+
+#include "harness/records.hpp"
+#include "harness/streams_experiment.hpp"
+
+#include <chrono>
+#include <istream>
+#include <string>
+
+namespace gpushare::cli {
+
+/// The hidden `device-worker` command: answers one request. Returns the exit code.
+int run_device_worker(std::istream& requests);
+
+/// capture_environment() in a worker. A worker that cannot be started or answers nothing
+/// usable is reported as an unavailable environment (never an exception), like a missing
+/// driver; an interrupt throws interrupted_error.
+[[nodiscard]] environment_info capture_environment_in_worker(const std::string& program);
+
+/// run_streams_experiment() in a worker; its errors come back with their exit codes.
+[[nodiscard]] streams_result run_streams_in_worker(const std::string& program,
+                                                   const streams_settings& settings,
+                                                   const gpu_info& gpu);
+
+} // namespace gpushare::cli

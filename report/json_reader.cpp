@@ -1,0 +1,167 @@
+#include "report/json_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+namespace gpushare::report {
+namespace {
+
+using nlohmann::json;
+
+const json& member(const json& object, const std::string& key, const std::string& path) {
+  if (!object.is_object()) {
+    throw json_field_error(path, "expected an object");
+  }
+  const auto found = object.find(key);
+  if (found == object.end()) {
+    throw json_field_error(path + "." + key, "missing");
+  }
+  return *found;
+}
+
+template <typename T> T read(const json& object, const std::string& key, const std::string& path) {
+  const json& value = member(object, key, path);
+  try {
+    return value.get<T>();
+  } catch (const json::exception&) {
+    throw json_field_error(path + "." + key, fmt::format("unexpected value {}", value.dump()));
+  }
+}
+
+/// Writers store NaN and infinities as null; reading gives the NaN back.
+double read_number(const json& object, const std::string& key, const std::string& path) {
+  const json& value = member(object, key, path);
+  if (value.is_null()) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  if (!value.is_number()) {
+    throw json_field_error(path + "." + key,
+                           fmt::format("expected a number, got {}", value.dump()));
+  }
+  return value.get<double>();
+}
+
+std::vector<stream_point> points_from_json(const json& object, const std::string& path) {
+  const json& points = member(object, "points", path);
+  if (!points.is_array()) {
+    throw json_field_error(path + ".points", "expected an array");
+  }
+  std::vector<stream_point> result;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const std::string where = fmt::format("{}.points[{}]", path, i);
+    stream_point point;
+    point.streams = read<int>(points[i], "streams", where);
+    point.time_us = summary_from_json(member(points[i], "time_us", where), where + ".time_us");
+    point.speedup = read_number(points[i], "speedup", where);
+    point.ideal_speedup = read_number(points[i], "ideal_speedup", where);
+    point.efficiency = read_number(points[i], "efficiency", where);
+    result.push_back(point);
+  }
+  return result;
+}
+
+} // namespace
+
+sample_summary summary_from_json(const json& value, const std::string& path) {
+  sample_summary summary;
+  summary.count = read<std::size_t>(value, "count", path);
+  summary.median = read_number(value, "median", path);
+  summary.ci_low = read_number(value, "ci_low", path);
+  summary.ci_high = read_number(value, "ci_high", path);
+  summary.ci_coverage = read_number(value, "ci_coverage", path);
+  summary.mean = read_number(value, "mean", path);
+  summary.stdev = read_number(value, "stdev", path);
+  summary.cv = read_number(value, "cv", path);
+  summary.min = read_number(value, "min", path);
+  summary.max = read_number(value, "max", path);
+  summary.noisy = read<bool>(value, "noisy", path);
+  return summary;
+}
+
+gpu_info gpu_from_json(const json& value, const std::string& path) {
+  gpu_info gpu;
+  gpu.index = read<int>(value, "index", path);
+  gpu.name = read<std::string>(value, "name", path);
+  gpu.uuid = read<std::string>(value, "uuid", path);
+  gpu.pci_bus_id = read<std::string>(value, "pci_bus_id", path);
+  const auto capability = read<std::string>(value, "compute_capability", path);
+  if (std::sscanf(capability.c_str(), "%d.%d", &gpu.compute_capability_major,
+                  &gpu.compute_capability_minor) != 2) {
+    throw json_field_error(path + ".compute_capability",
+                           fmt::format("expected \"major.minor\", got \"{}\"", capability));
+  }
+  gpu.sm_count = read<int>(value, "sm_count", path);
+  gpu.memory_bytes = read<std::uint64_t>(value, "memory_bytes", path);
+  gpu.mig_mode = read<std::string>(value, "mig_mode", path);
+  gpu.mig_detail = read<std::string>(value, "mig_detail", path);
+  gpu.compute_mode = read<std::string>(value, "compute_mode", path);
+  const json& clocks = member(value, "clocks", path);
+  gpu.sm_clock_max_mhz = read<int>(clocks, "sm_max_mhz", path + ".clocks");
+  gpu.memory_clock_max_mhz = read<int>(clocks, "memory_max_mhz", path + ".clocks");
+  gpu.async_engine_count = read<int>(value, "async_engine_count", path);
+  gpu.l2_cache_bytes = read<int>(value, "l2_cache_bytes", path);
+  return gpu;
+}
+
+environment_info environment_from_json(const json& value, const std::string& path) {
+  environment_info environment;
+  environment.cuda_available = read<bool>(value, "cuda_available", path);
+  environment.unavailable_reason = read<std::string>(value, "unavailable_reason", path);
+  environment.cuda_driver_version = read<int>(value, "cuda_driver_version", path);
+  environment.cuda_runtime_version = read<int>(value, "cuda_runtime_version", path);
+  environment.driver_release = read<std::string>(value, "driver_release", path);
+  environment.nvml_status = read<std::string>(value, "nvml_status", path);
+  const json& gpus = member(value, "gpus", path);
+  if (!gpus.is_array()) {
+    throw json_field_error(path + ".gpus", "expected an array");
+  }
+  for (std::size_t i = 0; i < gpus.size(); ++i) {
+    environment.gpus.push_back(gpu_from_json(gpus[i], fmt::format("{}.gpus[{}]", path, i)));
+  }
+  const json& mps = member(value, "mps", path);
+  const std::string mps_path = path + ".mps";
+  environment.mps.daemon_running = read<bool>(mps, "daemon_running", mps_path);
+  environment.mps.control_pids = read<std::vector<int>>(mps, "control_pids", mps_path);
+  environment.mps.server_pids = read<std::vector<int>>(mps, "server_pids", mps_path);
+  environment.mps.pipe_directory = read<std::string>(mps, "pipe_directory", mps_path);
+  return environment;
+}
+
+streams_result streams_from_json(const json& value, const std::string& path) {
+  streams_result streams;
+  const std::string overlap_path = path + ".kernel_overlap";
+  const json& overlap_json = member(value, "kernel_overlap", path);
+  kernel_overlap_result& overlap = streams.kernel_overlap;
+  overlap.kernels = read<int>(overlap_json, "kernels", overlap_path);
+  overlap.blocks_per_kernel = read<unsigned>(overlap_json, "blocks_per_kernel", overlap_path);
+  overlap.threads_per_block = read<unsigned>(overlap_json, "threads_per_block", overlap_path);
+  overlap.fma_per_element = read<int>(overlap_json, "fma_per_element", overlap_path);
+  overlap.elements_per_kernel =
+      read<std::uint64_t>(overlap_json, "elements_per_kernel", overlap_path);
+  overlap.concurrent_capacity = read<int>(overlap_json, "concurrent_capacity", overlap_path);
+  overlap.single_kernel_us = summary_from_json(
+      member(overlap_json, "single_kernel_us", overlap_path), overlap_path + ".single_kernel_us");
+  overlap.sizing_note = read<std::string>(overlap_json, "sizing_note", overlap_path);
+  overlap.points = points_from_json(overlap_json, overlap_path);
+
+  const std::string pipeline_path = path + ".copy_pipeline";
+  const json& pipeline_json = member(value, "copy_pipeline", path);
+  copy_pipeline_result& pipeline = streams.copy_pipeline;
+  pipeline.total_bytes = read<std::uint64_t>(pipeline_json, "total_bytes", pipeline_path);
+  pipeline.chunks = read<int>(pipeline_json, "chunks", pipeline_path);
+  pipeline.chunk_bytes = read<std::uint64_t>(pipeline_json, "chunk_bytes", pipeline_path);
+  pipeline.copy_engines = read<int>(pipeline_json, "copy_engines", pipeline_path);
+  pipeline.fma_per_element = read<int>(pipeline_json, "fma_per_element", pipeline_path);
+  for (auto [key, target] :
+       {std::pair{"h2d_us", &pipeline.h2d_us}, std::pair{"kernel_us", &pipeline.kernel_us},
+        std::pair{"d2h_us", &pipeline.d2h_us}}) {
+    *target =
+        summary_from_json(member(pipeline_json, key, pipeline_path), pipeline_path + "." + key);
+  }
+  pipeline.sizing_note = read<std::string>(pipeline_json, "sizing_note", pipeline_path);
+  pipeline.points = points_from_json(pipeline_json, pipeline_path);
+  return streams;
+}
+
+} // namespace gpushare::report
