@@ -29,7 +29,12 @@ std::string help_footer() {
               private 0700 directory and always stops (--mps-thread-pct, --mps-mem-limit,
               --mps-priority per tenant). A daemon already running is never touched: the run
               is refused unless --mps-use-existing.
-  mig         One tenant per MIG instance (not in this version yet).
+  mig         One tenant per MIG instance of GPU --device (nvidia-smi's GPU index): the
+              instances that exist, or --mig-geometry G created for the run with
+              --mig-apply (the old layout is restored afterwards, also on failure and
+              Ctrl-C; --dry-run prints the nvidia-smi commands). Each tenant alone on its
+              instance, then all together: interference = shared / solo (about 1.0 when
+              the hardware partitions hold). Needs MIG enabled; see also 'mig --help'.
   isolation   Memory, fault and latency isolation per mechanism (not in this version yet).
   calibrate   The card's own limits: GEMM peak, copy bandwidth (not in this version yet).
   all         The measurements of a suite, one combined report: --suite FILE, or the
@@ -49,8 +54,8 @@ Output: tables on stdout (unless --quiet), progress and errors on stderr, and wi
 the complete versioned report (schema in report/schema/report.schema.json), rewritten after
 every phase so an interrupted run keeps what it measured.
 
-Tenants are this program re-executed (fork + exec), so the parent never holds a CUDA context
-that a child would inherit. Without --iterations or --duration, tenant modes time each
+Tenants, and the queries and streams experiment the harness needs CUDA for, are this program
+re-executed (fork + exec): the harness process itself never initialises CUDA. Without --iterations or --duration, tenant modes time each
 repetition for 0.5 s so that all tenants run for the same time. A tenant that crashes or
 outlives --tenant-timeout is reported with its workload, exit code or signal and stderr tail;
 the others' results are kept.
@@ -64,6 +69,8 @@ Examples:
   gpushare-bench --mode streams --streams 1,2,4,8 --json streams.json
   gpushare-bench --mode mps --tenants 4 --workload gemm:dtype=bf16 --json mps.json
   gpushare-bench --mode timeslice --workload infer:batch=1 --workload gemm --workload gemm
+  gpushare-bench --mode mig --workload infer:batch=8 --json mig.json
+  gpushare-bench mig validate --gpu A100-80GB --geometry 3g.40gb,2g.20gb,2g.20gb
   gpushare-bench --mode all --json report.json
   gpushare-bench suite --print > my.suite && gpushare-bench --suite my.suite
 )",

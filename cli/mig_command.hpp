@@ -6,11 +6,15 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace gpushare::cli {
 
 struct mig_arguments {
-  std::string action; ///< the mig sub-subcommand that was given
+  std::string action;             ///< the mig sub-subcommand given: "profiles", "validate", "plan"
+  std::string gpu;                ///< --gpu MODEL (board key or product name)
+  std::string geometry;           ///< validate --geometry "3g.40gb,2x2g.20gb"
+  std::vector<std::string> needs; ///< plan --need SIZE:COUNT, one entry per option
 };
 
 /// Declares `mig` and its subcommands on `app`; `on_selected` runs when `mig` was given.

@@ -32,9 +32,29 @@ bool uses_tenants(const std::string& mode) {
   return mode == "timeslice" || mode == "mps" || mode == "all";
 }
 
+bool takes_workloads(const std::string& mode) {
+  return uses_tenants(mode) || mode == "mig";
+}
+
 /// One workload per tenant: a single --workload is repeated --tenants times; none means the
 /// default workload for two tenants.
 void resolve_tenants(run_config& config) {
+  if (config.mode == "mig") {
+    // The instances found (or created) decide the tenant count; workloads are matched to them
+    // when the run starts.
+    if (config.tenants > 0) {
+      throw usage_error("--tenants: --mode mig runs one tenant per MIG instance; give one "
+                        "--workload for all instances or one per instance");
+    }
+    if (!config.mps_thread_pct.empty() || !config.mps_mem_limit.empty() ||
+        !config.mps_priority.empty() || config.mps_use_existing) {
+      throw usage_error("--mps-*: MPS settings do not apply to --mode mig");
+    }
+    if (config.duration_s == std::nullopt && config.iterations == std::nullopt) {
+      config.duration_s = default_tenant_duration_s;
+    }
+    return;
+  }
   if (!uses_tenants(config.mode)) {
     return;
   }
@@ -174,6 +194,19 @@ void configure_parser(CLI::App& app, invocation& result) {
       ->type_name("PATH")
       ->capture_default_str();
 
+  app.add_option("--mig-geometry", config.mig_geometry,
+                 "mig: GPU instances to create for the run, e.g. 3g.40gb,2g.20gb,2g.20gb (needs "
+                 "--mig-apply or --dry-run; see 'mig validate')")
+      ->type_name("PROFILES");
+  app.add_flag("--mig-apply", config.mig_apply,
+               "mig: allow the tool to destroy the GPU's MIG instances, create --mig-geometry, "
+               "and restore the old layout afterwards (needs root; never on a shared machine)");
+  app.add_flag("--dry-run", config.dry_run,
+               "mig: print the nvidia-smi commands --mig-apply would run, and run nothing");
+  app.add_option("--nvidia-smi", config.nvidia_smi, "mig: the nvidia-smi program to run")
+      ->type_name("PATH")
+      ->capture_default_str();
+
   app.add_option("--suite", config.suite,
                  "Run the measurements this suite file lists (implies --mode all; default: the "
                  "embedded suite, see 'suite --print')")
@@ -246,6 +279,10 @@ void finish_invocation(invocation& result) {
   }
   config.workloads = std::move(canonical);
   resolve_tenants(config);
+  if ((!config.mig_geometry.empty() || config.mig_apply || config.dry_run) &&
+      config.mode != "mig" && config.mode != "all") {
+    throw usage_error("--mig-geometry, --mig-apply and --dry-run belong to --mode mig");
+  }
   // 1 stream is the baseline every speedup is measured against.
   auto& counts = config.stream_counts;
   counts.push_back(1);

@@ -36,6 +36,9 @@ inline constexpr double default_tenant_duration_s = 0.5;
 /// True for the modes that run tenant processes (and `all`, which includes them).
 [[nodiscard]] bool uses_tenants(const std::string& mode);
 
+/// True for the modes that accept --workload (the tenant modes and mig).
+[[nodiscard]] bool takes_workloads(const std::string& mode);
+
 /// Gives every tenant its workload (a single --workload is repeated --tenants times; none
 /// means two tenants of the default workload), checks the per-tenant MPS values against the
 /// tenant count, and defaults tenant timing to --duration 0.5. Throws usage_error.

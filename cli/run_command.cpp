@@ -2,6 +2,7 @@
 
 #include "cli/device_worker.hpp"
 #include "cli/live_report.hpp"
+#include "cli/mig_mode.hpp"
 #include "cli/options.hpp"
 #include "cli/sharing_modes.hpp"
 #include "cli/suite.hpp"
@@ -22,7 +23,7 @@ namespace {
 
 /// Modes this version measures; the others are refused by name or listed as skipped in `all`.
 bool mode_available(const std::string& mode) {
-  return mode == "streams" || mode == "timeslice" || mode == "mps";
+  return mode == "streams" || mode == "timeslice" || mode == "mps" || mode == "mig";
 }
 
 streams_settings to_streams_settings(const run_config& config) {
@@ -65,6 +66,28 @@ run_record measure_streams(const run_config& config, const gpu_info& gpu) {
   return run;
 }
 
+bool has_flag(const run_record& run, const std::string& flag) {
+  return std::find(run.flags.begin(), run.flags.end(), flag) != run.flags.end();
+}
+
+std::string step_announcement(const run_config& step, bool needs_gpu,
+                              const environment_info& environment, int device) {
+  std::string what = step.mode;
+  if (uses_tenants(step.mode)) {
+    what += fmt::format(" with {} tenants", step.tenants);
+  }
+  if (step.mode == "mig") {
+    return fmt::format("measuring mig: one tenant per MIG instance of GPU {} (nvidia-smi "
+                       "index)...\n",
+                       device);
+  }
+  if (!needs_gpu) {
+    return fmt::format("measuring {} with host-* test instruments (no GPU)...\n", what);
+  }
+  return fmt::format("measuring {} on GPU {} ({})...\n", what, device,
+                     environment.gpus.at(static_cast<std::size_t>(device)).name);
+}
+
 run_record skipped_run(const std::string& mode) {
   run_record run;
   run.mode = mode;
@@ -79,7 +102,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
               std::ostream& progress) {
   if (!mode_available(config.mode) && config.mode != "all") {
     throw usage_error(fmt::format("--mode {}: not available in this version yet; available: "
-                                  "streams, timeslice, mps, all",
+                                  "streams, timeslice, mps, mig, all",
                                   config.mode));
   }
   if (config.mode == "streams" && !config.workloads.empty()) {
@@ -130,15 +153,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       continue;
     }
     if (!config.quiet) {
-      progress << fmt::format("measuring {}{}{}...\n", mode,
-                              uses_tenants(mode) ? fmt::format(" with {} tenants", step.tenants)
-                                                 : std::string(),
-                              needs_gpu
-                                  ? fmt::format(" on GPU {} ({})", config.device,
-                                                document.environment.gpus
-                                                    .at(static_cast<std::size_t>(config.device))
-                                                    .name)
-                                  : std::string(" with host-* test instruments (no GPU)"))
+      progress << step_announcement(step, needs_gpu, document.environment, config.device)
                << std::flush;
     }
     try {
@@ -147,15 +162,36 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
         live.add_run(measure_streams(
             step, document.environment.gpus.at(static_cast<std::size_t>(config.device))));
       } else {
-        const bool gpu_tenants = !host_only_workloads(step);
-        live.add_run(measure_sharing(
-            step, mode,
-            gpu_tenants ? document.environment.gpus.at(static_cast<std::size_t>(config.device)).uuid
-                        : std::string()));
+        if (mode == "mig") {
+          try {
+            live.add_run(measure_mig(step, document.runs, out));
+          } catch (const environment_error& unavailable) {
+            if (config.mode != "all") {
+              throw;
+            }
+            // A suite lists mig for every card; where MIG cannot run, the report says why.
+            run_record skipped;
+            skipped.mode = mode;
+            skipped.status = run_status::skipped;
+            skipped.reason = unavailable.what();
+            live.add_run(skipped);
+          }
+        } else {
+          const bool gpu_tenants = !host_only_workloads(step);
+          live.add_run(measure_sharing(
+              step, mode,
+              gpu_tenants
+                  ? document.environment.gpus.at(static_cast<std::size_t>(config.device)).uuid
+                  : std::string()));
+        }
         const run_record& done = document.runs.back();
         if (done.status == run_status::failed) {
-          live.add_error(mode, done.reason, static_cast<int>(exit_code::check_failed));
-          exit = std::max(exit, static_cast<int>(exit_code::check_failed));
+          // A MIG layout left changed is the machine's state, not a wrong figure.
+          const exit_code code = has_flag(done, "mig_layout_not_restored")
+                                     ? exit_code::usage
+                                     : exit_code::check_failed;
+          live.add_error(mode, done.reason, static_cast<int>(code));
+          exit = std::max(exit, static_cast<int>(code));
         }
         for (const auto& tenant : document.runs.back().tenants) {
           if (tenant.status != "ok") {

@@ -65,22 +65,28 @@ double default_tenant_timeout_s(const run_config& config) {
   return 300.0;
 }
 
+tenant_launch tenant_launch_for(const run_config& config, const std::string& scratch_directory) {
+  tenant_launch launch;
+  launch.program = current_executable();
+  launch.device = config.device;
+  launch.scratch_directory = scratch_directory;
+  launch.settings.repetitions = config.repetitions;
+  launch.settings.warmup_iterations = config.warmup_iterations;
+  launch.settings.iterations = config.iterations;
+  launch.settings.duration_s = config.duration_s;
+  launch.settings.noise_threshold = config.noise_threshold;
+  launch.timeout = std::chrono::milliseconds(static_cast<long long>(
+      1000.0 * config.tenant_timeout_s.value_or(default_tenant_timeout_s(config))));
+  return launch;
+}
+
 run_record measure_sharing(const run_config& config, const std::string& mode,
                            const std::string& device_uuid) {
   const scoped_private_directory scratch(std::filesystem::temp_directory_path().string(),
                                          "gpushare-run-");
   sharing_plan plan;
   plan.mode = mode;
-  plan.launch.program = current_executable();
-  plan.launch.device = config.device;
-  plan.launch.scratch_directory = scratch.path();
-  plan.launch.settings.repetitions = config.repetitions;
-  plan.launch.settings.warmup_iterations = config.warmup_iterations;
-  plan.launch.settings.iterations = config.iterations;
-  plan.launch.settings.duration_s = config.duration_s;
-  plan.launch.settings.noise_threshold = config.noise_threshold;
-  plan.launch.timeout = std::chrono::milliseconds(static_cast<long long>(
-      1000.0 * config.tenant_timeout_s.value_or(default_tenant_timeout_s(config))));
+  plan.launch = tenant_launch_for(config, scratch.path());
   for (std::size_t i = 0; i < config.workloads.size(); ++i) {
     plan.tenants.push_back({static_cast<int>(i), parse_workload_spec(config.workloads[i]), {}});
   }

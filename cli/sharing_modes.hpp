@@ -5,6 +5,7 @@
 
 #include "harness/records.hpp"
 #include "harness/run_config.hpp"
+#include "harness/tenant_runner.hpp"
 
 #include <string>
 
@@ -21,5 +22,10 @@ namespace gpushare::cli {
 
 /// Default tenant timeout: generous against the planned time of one phase [seconds].
 [[nodiscard]] double default_tenant_timeout_s(const run_config& config);
+
+/// How every tenant of a run is started: this program, the measurement settings of `config`,
+/// its tenant timeout, and `scratch_directory` for their stderr files.
+[[nodiscard]] tenant_launch tenant_launch_for(const run_config& config,
+                                              const std::string& scratch_directory);
 
 } // namespace gpushare::cli

@@ -164,8 +164,15 @@ std::vector<run_config> expand_suite(std::string_view text, const std::string& s
     if (runs[i].mode.empty()) {
       throw run_start.at("mode", "every [run] needs one");
     }
-    if (!uses_tenants(runs[i].mode) && !runs[i].workloads.empty()) {
+    if (!takes_workloads(runs[i].mode) && !runs[i].workloads.empty()) {
       throw run_start.at("workload", "--mode " + runs[i].mode + " takes no workload");
+    }
+    if (runs[i].mode == "mig") {
+      // Suite-wide MPS settings are meant for the mps runs; MIG instances take none.
+      runs[i].mps_thread_pct.clear();
+      runs[i].mps_mem_limit.clear();
+      runs[i].mps_priority.clear();
+      runs[i].mps_use_existing = false;
     }
     try {
       resolve_tenants(runs[i]);

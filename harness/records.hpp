@@ -15,7 +15,7 @@
 
 namespace gpushare {
 
-inline constexpr const char* report_schema_version = "1.1.0";
+inline constexpr const char* report_schema_version = "1.2.0";
 
 struct tool_info {
   std::string name = "gpushare-bench";
@@ -98,6 +98,16 @@ struct workload_result {
 };
 
 /// One tenant of a multi-tenant run (the streams mode has none).
+/// The MIG compute instance a tenant ran on (--mode mig).
+struct mig_instance_record {
+  std::string uuid;    ///< "MIG-...": the tenant's CUDA_VISIBLE_DEVICES
+  std::string profile; ///< GPU instance profile, e.g. "3g.40gb"
+  int gpu_instance_id = -1;
+  int compute_instance_id = -1;
+  std::optional<int> placement_start; ///< memory slice the GPU instance starts at
+  std::optional<int> placement_size;  ///< memory slices it covers
+};
+
 struct tenant_record {
   int id = 0;
   std::string workload;
@@ -110,6 +120,10 @@ struct tenant_record {
   std::optional<double> p99_inflation; ///< p99 shared / p99 solo
   std::string failure;                 ///< phase and how it ended, when status is not ok
   std::string stderr_tail;             ///< last lines the tenant wrote to stderr, on failure
+  std::optional<mig_instance_record> mig_instance; ///< --mode mig: the instance it ran on
+  /// --mode mig: solo throughput on its instance / solo throughput of the same workload on the
+  /// whole GPU, when a run of this report measured that.
+  std::optional<double> fraction_of_full_gpu;
 };
 
 /// The MPS control daemon a run went through.
@@ -169,9 +183,22 @@ struct aggregate_figures {
   std::optional<double> throughput_ratio;
   std::optional<double> fairness;
   std::optional<double> mechanism_overhead;
+  /// --mode mig: the largest shared / solo median iteration time over the instances (1.0 =
+  /// the instances do not disturb each other).
+  std::optional<double> interference;
 };
 
 enum class run_status { ok, skipped, failed };
+
+/// How a --mode mig run got its instances and what it left behind.
+struct mig_run_record {
+  std::string gpu_uuid;
+  std::string layout;                ///< "existing", or "applied" with --mig-apply
+  std::vector<std::string> geometry; ///< GPU instance profiles measured, in tenant order
+  std::string profile_table;         ///< "nvidia-smi" (live) or "builtin" (the catalog)
+  /// With --mig-apply: "restored", or what failed and the commands to run by hand.
+  std::string restore;
+};
 
 struct run_record {
   std::string mode;
@@ -181,6 +208,7 @@ struct run_record {
   std::optional<streams_result> streams;
   std::vector<tenant_record> tenants;
   std::optional<mps_daemon_record> mps;
+  std::optional<mig_run_record> mig;
   aggregate_figures aggregate;
   std::vector<std::string> flags; ///< e.g. "noisy", "throttled", "verification_failed"
   double wall_time_s = 0;

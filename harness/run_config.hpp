@@ -31,7 +31,11 @@ struct run_config {
   std::vector<std::string> mps_priority;   ///< 0 normal, 1 below normal
   bool mps_use_existing = false;
   std::string mps_control = "nvidia-cuda-mps-control";
-  std::string suite; ///< --suite FILE; "" = the embedded default suite (for --mode all)
+  std::string suite;        ///< --suite FILE; "" = the embedded default suite (for --mode all)
+  std::string mig_geometry; ///< --mode mig: GPU instance profiles to create, e.g. "3g.40gb,4g.40gb"
+  bool mig_apply = false;   ///< allow destroying and recreating the GPU's MIG instances
+  bool dry_run = false;     ///< print the commands --mig-apply would run, run nothing
+  std::string nvidia_smi = "nvidia-smi";
 };
 
 } // namespace gpushare

@@ -21,15 +21,18 @@ struct placement {
 };
 
 struct gpu_instance_profile {
-  std::string name;         ///< as nvidia-smi prints it: "1g.10gb", "1g.10gb+me", "1g.20gb"
-  int id = -1;              ///< the "ID" column of `nvidia-smi mig -lgip`
-  int compute_slices = 0;   ///< the N of "Ng"
-  int memory_slices = 0;    ///< size of every placement, in memory slices
-  std::uint64_t memory_mib = 0;  ///< instance memory as nvidia-smi reports it (0 = unknown)
-  std::optional<int> sm_count;   ///< where documented or read from the GPU
-  int max_instances = 0;         ///< how many of this profile can exist at once on one GPU
+  std::string name;             ///< as nvidia-smi prints it: "1g.10gb", "1g.10gb+me", "1g.20gb"
+  int id = -1;                  ///< the "ID" column of `nvidia-smi mig -lgip`
+  int compute_slices = 0;       ///< the N of "Ng"
+  int memory_slices = 0;        ///< size of every placement, in memory slices
+  std::uint64_t memory_mib = 0; ///< instance memory as nvidia-smi reports it (0 = unknown)
+  std::optional<int> sm_count;  ///< where documented or read from the GPU
+  int max_instances = 0;        ///< how many of this profile can exist at once on one GPU
   std::vector<placement> placements;
   bool media_extensions = false; ///< a "+me" profile (the board's decoders/JPEG/OFA)
+  /// The placements were deduced from the guide's memory fractions and instance counts because
+  /// no `-lgipp` listing for this board was found; a live table replaces them.
+  bool placements_inferred = false;
 };
 
 enum class catalog_source { builtin, nvidia_smi, nvml };
@@ -40,9 +43,12 @@ struct board_catalog {
   int compute_slices = 7;
   int memory_slices = 8;
   std::uint64_t memory_mib = 0;
-  std::string source;               ///< document and section the figures come from
+  std::string source; ///< document and section the figures come from
   catalog_source origin = catalog_source::builtin;
   std::vector<gpu_instance_profile> profiles;
+  /// Figures the source leaves open (unknown IDs, memory or SM counts, deduced placements),
+  /// one sentence each, so every table built from this catalog can say what it does not know.
+  std::vector<std::string> caveats;
 };
 
 } // namespace gpushare::mig

@@ -204,6 +204,10 @@ void print_aggregate(std::ostream& out, const aggregate_figures& aggregate) {
   if (aggregate.mechanism_overhead) {
     parts.push_back("mechanism overhead " + format_percent(*aggregate.mechanism_overhead));
   }
+  if (aggregate.interference) {
+    parts.push_back("worst interference between instances " +
+                    format_ratio(*aggregate.interference));
+  }
   if (!parts.empty()) {
     out << "  aggregate: " << join(parts, ", ") << '\n';
   }
@@ -434,6 +438,25 @@ void print_workload_results(std::ostream& out, const run_record& run) {
   }
 }
 
+void print_mig(std::ostream& out, const run_record& run) {
+  const mig_run_record& mig = *run.mig;
+  out << fmt::format("  MIG: {} instances on {} ({} profile table){}\n",
+                     mig.layout == "applied" ? "applied" : "existing", mig.gpu_uuid,
+                     mig.profile_table, mig.restore.empty() ? "" : "; layout " + mig.restore);
+  for (const tenant_record& tenant : run.tenants) {
+    if (!tenant.mig_instance) {
+      continue;
+    }
+    const mig_instance_record& instance = *tenant.mig_instance;
+    out << fmt::format("    tenant {}: {} (GI {}, CI {}) {}{}\n", tenant.id, instance.profile,
+                       instance.gpu_instance_id, instance.compute_instance_id, instance.uuid,
+                       tenant.fraction_of_full_gpu
+                           ? ", " + format_percent(*tenant.fraction_of_full_gpu) +
+                                 " of the whole GPU's throughput"
+                           : std::string());
+  }
+}
+
 void print_run(std::ostream& out, const run_record& run) {
   if (run.status == run_status::skipped) {
     out << fmt::format("Run {}: skipped: {}\n", run.mode,
@@ -468,6 +491,9 @@ void print_run(std::ostream& out, const run_record& run) {
                                                 : "already running, used as asked",
                        run.mps->pid, run.mps->pipe_directory,
                        run.mps->stopped.empty() ? std::string() : ", stopped: " + run.mps->stopped);
+  }
+  if (run.mig) {
+    print_mig(out, run);
   }
 }
 

@@ -152,23 +152,38 @@ json streams_to_json(const streams_result& streams) {
 }
 
 json tenant_to_json(const tenant_record& tenant) {
-  return json{{"id", tenant.id},
-              {"workload", tenant.workload},
-              {"status", tenant.status},
-              {"solo", optional_result(tenant.solo)},
-              {"shared", optional_result(tenant.shared)},
-              {"slowdown", json_number(tenant.slowdown)},
-              {"p99_inflation", json_number(tenant.p99_inflation)},
-              {"environment", tenant.environment},
-              {"failure", tenant.failure},
-              {"stderr_tail", tenant.stderr_tail}};
+  json out{{"id", tenant.id},
+           {"workload", tenant.workload},
+           {"status", tenant.status},
+           {"solo", optional_result(tenant.solo)},
+           {"shared", optional_result(tenant.shared)},
+           {"slowdown", json_number(tenant.slowdown)},
+           {"p99_inflation", json_number(tenant.p99_inflation)},
+           {"environment", tenant.environment},
+           {"failure", tenant.failure},
+           {"stderr_tail", tenant.stderr_tail}};
+  if (tenant.mig_instance) {
+    const mig_instance_record& instance = *tenant.mig_instance;
+    out["mig_instance"] =
+        json{{"uuid", instance.uuid},
+             {"profile", instance.profile},
+             {"gpu_instance_id", instance.gpu_instance_id},
+             {"compute_instance_id", instance.compute_instance_id},
+             {"placement_start",
+              instance.placement_start ? json(*instance.placement_start) : json(nullptr)},
+             {"placement_size",
+              instance.placement_size ? json(*instance.placement_size) : json(nullptr)}};
+    out["fraction_of_full_gpu"] = json_number(tenant.fraction_of_full_gpu);
+  }
+  return out;
 }
 
 json aggregate_to_json(const aggregate_figures& aggregate) {
   return json{{"start_skew_us", json_number(aggregate.start_skew_us)},
               {"throughput_ratio", json_number(aggregate.throughput_ratio)},
               {"fairness", json_number(aggregate.fairness)},
-              {"mechanism_overhead", json_number(aggregate.mechanism_overhead)}};
+              {"mechanism_overhead", json_number(aggregate.mechanism_overhead)},
+              {"interference", json_number(aggregate.interference)}};
 }
 
 json run_to_json(const run_record& run) {
@@ -198,6 +213,13 @@ json run_to_json(const run_record& run) {
                       {"pid", run.mps->pid},
                       {"stopped", run.mps->stopped},
                       {"log_tail", run.mps->log_tail}};
+  }
+  if (run.mig) {
+    out["mig"] = json{{"gpu_uuid", run.mig->gpu_uuid},
+                      {"layout", run.mig->layout},
+                      {"geometry", run.mig->geometry},
+                      {"profile_table", run.mig->profile_table},
+                      {"restore", run.mig->restore}};
   }
   return out;
 }
@@ -267,6 +289,10 @@ json config_to_json(const run_config& config) {
               {"mps_priority", config.mps_priority},
               {"mps_use_existing", config.mps_use_existing},
               {"mps_control", config.mps_control},
+              {"mig_geometry", config.mig_geometry},
+              {"mig_apply", config.mig_apply},
+              {"dry_run", config.dry_run},
+              {"nvidia_smi", config.nvidia_smi},
               {"suite", config.suite}};
 }
 

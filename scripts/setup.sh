@@ -9,6 +9,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
+  # A virtual environment for kubernetes-validate, which only PyPI has (see below).
+  python3-venv
   procps
   # The real MPS control daemon: it starts, takes commands and quits without a GPU, so the
   # tests drive it instead of a fake. Debian ships it in the non-free component.
@@ -40,6 +42,19 @@ if ((${#missing[@]} > 0)); then
   fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+fi
+
+# kubernetes-validate checks the manifests `gpushare-bench k8s` emits against the Kubernetes
+# API schemas (ctest k8s.manifests_validate). Debian does not package it, so it goes into a
+# virtual environment of Debian's python3, pinned so every machine validates alike.
+kubernetes_validate_version=1.37.0
+venv=${GPUSHARE_VENV:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.venv}
+installed_version=$("$venv/bin/kubernetes-validate" --version 2>/dev/null || true)
+if [[ $installed_version != "$kubernetes_validate_version" ]]; then
+  echo "setup: installing kubernetes-validate $kubernetes_validate_version into $venv" >&2
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "kubernetes-validate==$kubernetes_validate_version"
 fi
 
 nvcc=${CUDACXX:-}

@@ -120,12 +120,12 @@ def check_no_device(validator, binary, work_dir, arguments, name):
     return report, document
 
 
-def check_tenant_run(validator, binary, work_dir, arguments, name, expected_exit):
+def check_tenant_run(validator, binary, work_dir, arguments, name, expected_exit, env=None):
     report = work_dir / f"{name}.json"
     if report.exists():
         report.unlink()
     command = [str(binary), *arguments, "--quiet", "--json", str(report)]
-    result = run_command(command, dict(os.environ), name)
+    result = run_command(command, {**os.environ, **(env or {})}, name)
     if result.returncode != expected_exit:
         raise CheckFailed(f"{' '.join(command)} exited with {result.returncode}, expected "
                           f"{expected_exit}:\n{output_tail(result)}")
@@ -222,6 +222,25 @@ def main():
                                      ["--mode", "mps", "--workload", "host-sleep:us=200",
                                       "--tenants", "8", *host_tenants],
                                      "mps-host", 0))
+    # --mode mig against the nvidia-smi stand-in, which plays back outputs recorded on an A100.
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    standin = ["--nvidia-smi", str(fixtures / "nvidia-smi-standin")]
+    state = args.work_dir / "mig-standin-state.json"
+    if state.exists():
+        state.unlink()
+    mig_env = {"GPUSHARE_SMI_FIXTURES": str(fixtures / "nvidia-smi"),
+               "GPUSHARE_SMI_STATE": str(state)}
+    attempt("mig report (existing instances, nvidia-smi stand-in)",
+            lambda: check_tenant_run(validator, args.binary, args.work_dir,
+                                     ["--mode", "mig", *standin, "--workload",
+                                      "host-sleep:us=200", *host_tenants],
+                                     "mig-existing-host", 0, mig_env))
+    attempt("mig report (applied geometry, nvidia-smi stand-in)",
+            lambda: check_tenant_run(validator, args.binary, args.work_dir,
+                                     ["--mode", "mig", *standin, "--mig-geometry",
+                                      "3g.20gb,3g.20gb", "--mig-apply", "--workload",
+                                      "host-sleep:us=200", *host_tenants],
+                                     "mig-applied-host", 0, mig_env))
     attempt("report with a crashed tenant",
             lambda: check_tenant_run(validator, args.binary, args.work_dir,
                                      ["--mode", "timeslice", "--workload", "host-sleep:us=200",

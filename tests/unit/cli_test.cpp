@@ -183,7 +183,8 @@ TEST(Cli, GpuTenantsWithoutAGpuStopAtOnce) {
 }
 
 TEST(Cli, ModesNotInThisVersionAreRefusedByName) {
-  expect_one_line_usage_error(run_gpushare({"--mode", "mig"}), "--mode mig: not available");
+  expect_one_line_usage_error(run_gpushare({"--mode", "isolation"}),
+                              "--mode isolation: not available");
 }
 
 TEST(Cli, JsonIntoMissingDirectoryIsRefusedBeforeMeasuring) {

@@ -1,0 +1,36 @@
+#pragma once
+// --mode mig as the command line runs it: one tenant per MIG instance of the chosen GPU (the
+// instances that exist, or a geometry applied with --mig-apply and undone afterwards), each
+// measured alone on its instance and then all together. Instances are hardware partitions, so
+// shared / solo should stay near 1.0: that ratio is the interference the mode reports.
+
+#include "harness/records.hpp"
+#include "harness/run_config.hpp"
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace gpushare::cli {
+
+/// One workload per instance: none -> the default workload on every instance, one -> that one
+/// on every instance, as many as instances -> in order. Throws usage_error otherwise.
+[[nodiscard]] std::vector<std::string> workloads_for_instances(const run_config& config,
+                                                               std::size_t instances);
+
+/// Solo throughput of `workload` on the whole GPU from the timeslice/mps runs of this report,
+/// the median over the tenants that ran it; nullopt when none did.
+[[nodiscard]] std::optional<double> whole_gpu_solo_throughput(const std::vector<run_record>& runs,
+                                                              const std::string& workload);
+
+/// Measures the instances of GPU --device (nvidia-smi's index), or with --mig-apply the
+/// instances of --mig-geometry created for the run. `earlier_runs` are this report's runs so
+/// far (for the fraction of the whole GPU). With --dry-run it prints the commands to `out` and
+/// returns a skipped run. Throws environment_error when MIG is not usable on the GPU, no
+/// instance exists or nvidia-smi cannot be run, usage_error for a bad geometry or options.
+[[nodiscard]] run_record measure_mig(const run_config& config,
+                                     const std::vector<run_record>& earlier_runs,
+                                     std::ostream& out);
+
+} // namespace gpushare::cli

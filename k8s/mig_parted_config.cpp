@@ -1,0 +1,125 @@
+#include "k8s/mig_parted_config.hpp"
+
+#include "common/error.hpp"
+#include "k8s/kubernetes_names.hpp"
+#include "k8s/yaml_text.hpp"
+#include "mig/geometry.hpp"
+#include "mig/profile_catalog.hpp"
+
+#include <fmt/format.h>
+
+#include <yaml-cpp/yaml.h>
+
+namespace gpushare::k8s {
+
+std::map<std::string, int> count_profiles(const std::vector<std::string>& profiles) {
+  std::map<std::string, int> counts;
+  for (const auto& profile : profiles) {
+    ++counts[profile];
+  }
+  return counts;
+}
+
+std::string default_mig_config_name(const std::map<std::string, int>& mig_devices) {
+  std::string name = "gpushare";
+  for (const auto& [profile, count] : mig_devices) {
+    name += '-';
+    if (count > 1) {
+      name += std::to_string(count) + "x";
+    }
+    for (const char c : profile) {
+      name += c == '+' ? '.' : c;
+    }
+  }
+  return is_label_value(name) ? name : "gpushare-custom";
+}
+
+void check_mig_config_name(const std::string& name) {
+  if (name.empty() || !is_label_value(name)) {
+    throw usage_error(fmt::format("--name {}: the GPU Operator selects a config by the label "
+                                  "nvidia.com/mig.config=NAME, so NAME must be a label value: at "
+                                  "most 63 letters, digits, '-', '_' and '.', starting and "
+                                  "ending with a letter or digit",
+                                  name));
+  }
+  if (name == mig_disabled_config_name) {
+    throw usage_error(fmt::format("--name {}: that config is already in the file and turns MIG "
+                                  "off; choose another name",
+                                  name));
+  }
+}
+
+std::string mig_parted_config_yaml(const mig_parted_settings& settings) {
+  check_mig_config_name(settings.config_name);
+  if (settings.mig_devices.empty()) {
+    throw usage_error("--geometry: no MIG devices given");
+  }
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "version" << YAML::Value << "v1";
+  out << YAML::Key << "mig-configs" << YAML::Value << YAML::BeginMap;
+
+  out << YAML::Key << mig_disabled_config_name << YAML::Value << YAML::BeginSeq;
+  out << YAML::BeginMap;
+  out << YAML::Key << "devices" << YAML::Value << "all";
+  out << YAML::Key << "mig-enabled" << YAML::Value << false;
+  out << YAML::EndMap;
+  out << YAML::EndSeq;
+
+  out << YAML::Key << settings.config_name << YAML::Value << YAML::BeginSeq;
+  out << YAML::BeginMap;
+  out << YAML::Key << "devices" << YAML::Value << "all";
+  out << YAML::Key << "mig-enabled" << YAML::Value << true;
+  out << YAML::Key << "mig-devices" << YAML::Value << YAML::BeginMap;
+  for (const auto& [profile, count] : settings.mig_devices) {
+    if (count < 1) {
+      throw usage_error(fmt::format("--geometry: {} instances of {}", count, profile));
+    }
+    // Quoted as in mig-parted's examples: a profile name is a string, never a number.
+    out << YAML::Key << YAML::DoubleQuoted << profile << YAML::Value << count;
+  }
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+  out << YAML::EndSeq;
+
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+
+  std::vector<std::string> header{
+      fmt::format("mig-parted config: '{}' gives every GPU of the node this MIG layout, '{}' "
+                  "turns MIG off again.",
+                  settings.config_name, mig_disabled_config_name),
+      fmt::format("Apply: nvidia-mig-parted apply -f FILE -c {0}; with the GPU Operator, label "
+                  "the node nvidia.com/mig.config={0}.",
+                  settings.config_name),
+      "devices: all means every GPU of the node; use it on nodes whose GPUs are all the same "
+      "model."};
+  header.insert(header.end(), settings.notes.begin(), settings.notes.end());
+  return comment_block(header) + emitted_text(out);
+}
+
+checked_geometry check_geometry(const std::string& gpu, const std::string& geometry) {
+  const mig::board_catalog& board = mig::find_board(gpu);
+  const std::vector<std::string> requested = mig::parse_geometry(geometry);
+  if (requested.empty()) {
+    throw usage_error("--geometry: no MIG devices given");
+  }
+  std::vector<std::string> canonical;
+  canonical.reserve(requested.size());
+  for (const auto& profile : requested) {
+    canonical.push_back(mig::find_profile(board, profile).name);
+  }
+  const mig::validation_result result = mig::validate_geometry(board, canonical);
+  if (!result.valid) {
+    throw check_error(
+        fmt::format("--geometry {} does not fit a {}: {}", geometry, board.model, result.reason));
+  }
+  checked_geometry checked{board.model, count_profiles(canonical), ""};
+  for (const auto& instance : result.placements) {
+    checked.placements += fmt::format("{}{}@{}", checked.placements.empty() ? "" : " ",
+                                      instance.profile, instance.where.start);
+  }
+  return checked;
+}
+
+} // namespace gpushare::k8s
