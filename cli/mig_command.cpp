@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "mig/geometry.hpp"
+#include "mig/nvidia_smi.hpp"
 #include "mig/planner.hpp"
 #include "mig/profile_catalog.hpp"
 
@@ -14,6 +15,9 @@ namespace gpushare::cli {
 namespace {
 
 using mig::board_catalog;
+
+/// --gpu value that reads the profile table from the GPU instead of the built-in catalog.
+constexpr const char* live_gpu = "live";
 
 /// Plain text columns, left aligned, two spaces apart: what `mig` prints is meant to be read.
 class text_table {
@@ -66,10 +70,32 @@ void print_caveats(const board_catalog& board, std::ostream& out) {
   }
 }
 
+mig::nvidia_smi nvidia_smi_for(const mig_arguments& arguments) {
+  mig::nvidia_smi_options options;
+  options.program = arguments.nvidia_smi;
+  return mig::nvidia_smi(options);
+}
+
+/// The built-in catalog's board, or with --gpu live the table the GPU itself reports, which
+/// wins where a driver differs from the guide.
+board_catalog board_for(const mig_arguments& arguments) {
+  if (arguments.gpu != live_gpu) {
+    return mig::find_board(arguments.gpu);
+  }
+  const mig::nvidia_smi smi = nvidia_smi_for(arguments);
+  const mig::gpu_mig_mode mode = smi.mig_mode(arguments.device);
+  if (const std::string problem = mig::mig_mode_problem(mode); !problem.empty()) {
+    throw environment_error(fmt::format("--gpu live reads the profile table of a MIG-enabled "
+                                        "GPU: {}; or name the board (--gpu MODEL)",
+                                        problem));
+  }
+  return mig::live_catalog(smi, arguments.device, mode.name);
+}
+
 // ---- mig profiles -------------------------------------------------------------------------
 
 int run_profiles(const mig_arguments& arguments, std::ostream& out) {
-  const auto& board = mig::find_board(arguments.gpu);
+  const board_catalog board = board_for(arguments);
   out << fmt::format("{}: {} compute slices, {} memory slices\n", board.model, board.compute_slices,
                      board.memory_slices);
   if (!board.aliases.empty()) {
@@ -79,7 +105,10 @@ int run_profiles(const mig_arguments& arguments, std::ostream& out) {
     }
     out << "reported as: " << names << '\n';
   }
-  out << "source: " << board.source << "\n\n";
+  out << "source: " << board.source
+      << (board.origin == mig::catalog_source::builtin ? " (built-in catalog)"
+                                                       : " (the GPU's live table)")
+      << "\n\n";
   text_table table(
       {"profile", "ID", "compute", "memory", "memory slices", "SMs", "max", "placements"});
   for (const auto& profile : board.profiles) {
@@ -104,7 +133,7 @@ int run_profiles(const mig_arguments& arguments, std::ostream& out) {
 // ---- mig validate -------------------------------------------------------------------------
 
 int run_validate(const mig_arguments& arguments, std::ostream& out) {
-  const auto& board = mig::find_board(arguments.gpu);
+  const board_catalog board = board_for(arguments);
   const auto profiles = mig::parse_geometry(arguments.geometry);
   const auto result = mig::validate_geometry(board, profiles);
   std::string geometry;
@@ -184,7 +213,7 @@ void print_sharing(const mig::plan_result& plan, std::ostream& out) {
 }
 
 int run_plan(const mig_arguments& arguments, std::ostream& out) {
-  const auto& board = mig::find_board(arguments.gpu);
+  const board_catalog board = board_for(arguments);
   std::vector<mig::workload_need> needs;
   for (const auto& text : arguments.needs) {
     needs.push_back(mig::parse_need(text));
@@ -240,6 +269,39 @@ int run_plan(const mig_arguments& arguments, std::ostream& out) {
   return static_cast<int>(exit_code::success);
 }
 
+// ---- mig instances ------------------------------------------------------------------------
+
+int run_instances(const mig_arguments& arguments, std::ostream& out) {
+  const mig::nvidia_smi smi = nvidia_smi_for(arguments);
+  const mig::gpu_mig_mode mode = smi.mig_mode(arguments.device);
+  if (const std::string problem = mig::mig_mode_problem(mode); !problem.empty()) {
+    throw environment_error(problem);
+  }
+  const mig::mig_layout layout = mig::list_layout(smi, arguments.device);
+  out << fmt::format("GPU {}: {} ({})\n", layout.gpu, layout.gpu_name, layout.gpu_uuid);
+  if (layout.gpu_instances.empty()) {
+    out << "no MIG instances: create some with 'nvidia-smi mig -i " << layout.gpu
+        << " -cgi <profiles> -C' (check a geometry first with 'gpushare-bench mig validate')\n";
+    return static_cast<int>(exit_code::success);
+  }
+  text_table instances({"GPU instance", "profile", "profile ID", "placement"});
+  for (const auto& gi : layout.gpu_instances) {
+    instances.add({std::to_string(gi.id), gi.profile, id_text(gi.profile_id),
+                   gi.where ? start_size(*gi.where) : "?"});
+  }
+  out << '\n';
+  instances.print(out);
+  text_table devices(
+      {"MIG device", "GPU instance", "compute instance", "profile", "CUDA_VISIBLE_DEVICES"});
+  for (const auto& device : layout.devices) {
+    devices.add({std::to_string(device.device_index), std::to_string(device.gpu_instance_id),
+                 std::to_string(device.compute_instance_id), device.profile, device.uuid});
+  }
+  out << '\n';
+  devices.print(out);
+  return static_cast<int>(exit_code::success);
+}
+
 // ---- declaration --------------------------------------------------------------------------
 
 /// One `mig` action: its name, help, the options it adds and what runs it. A new action (such
@@ -251,14 +313,25 @@ struct mig_action {
   int (*run)(const mig_arguments& arguments, std::ostream& out);
 };
 
+void add_device_options(CLI::App& action, mig_arguments& arguments) {
+  action.add_option("--device", arguments.device, "GPU index as nvidia-smi numbers them")
+      ->check(CLI::Range(0, 1023))
+      ->capture_default_str();
+  action.add_option("--nvidia-smi", arguments.nvidia_smi, "The nvidia-smi program to run")
+      ->type_name("PATH")
+      ->capture_default_str();
+}
+
 void add_gpu_option(CLI::App& action, mig_arguments& arguments) {
   action
       .add_option("--gpu", arguments.gpu,
                   "Board: " + mig::known_board_names() +
-                      " (case and dashes do not matter), or the product name nvidia-smi "
-                      "reports, e.g. \"NVIDIA A100-SXM4-40GB\"")
+                      " (case and dashes do not matter), the product name nvidia-smi "
+                      "reports, e.g. \"NVIDIA A100-SXM4-40GB\", or 'live' for the table of "
+                      "GPU --device itself (nvidia-smi mig -lgip/-lgipp; MIG must be enabled)")
       ->required()
       ->type_name("MODEL");
+  add_device_options(action, arguments);
 }
 
 const std::vector<mig_action>& mig_actions() {
@@ -296,6 +369,10 @@ const std::vector<mig_action>& mig_actions() {
              ->type_name("SIZE:COUNT");
        },
        run_plan},
+      {"instances",
+       "List the GPU instances, compute instances and MIG devices of GPU --device with the "
+       "MIG-<uuid> each tenant gets as CUDA_VISIBLE_DEVICES (runs nvidia-smi; changes nothing)",
+       add_device_options, run_instances},
   };
   return actions;
 }
@@ -306,7 +383,8 @@ void add_mig_subcommand(CLI::App& app, mig_arguments& arguments,
                         const std::function<void()>& on_selected) {
   auto* mig = app.add_subcommand(
       "mig", "MIG planning, no GPU needed: the profiles of a board, whether a geometry fits, "
-             "and plans that pack workloads into the fewest GPUs (see 'mig --help')");
+             "and plans that pack workloads into the fewest GPUs; and the instances a GPU has "
+             "(see 'mig --help')");
   mig->require_subcommand(0, 1);
   mig->footer("Figures come from NVIDIA's MIG user guide (\"Supported MIG Profiles\") and the "
               "nvidia-smi mig -lgip/-lgipp listings it and others publish; 'mig profiles' names "

@@ -11,10 +11,12 @@
 namespace gpushare::cli {
 
 struct mig_arguments {
-  std::string action;             ///< the mig sub-subcommand given: "profiles", "validate", "plan"
-  std::string gpu;                ///< --gpu MODEL (board key or product name)
-  std::string geometry;           ///< validate --geometry "3g.40gb,2x2g.20gb"
-  std::vector<std::string> needs; ///< plan --need SIZE:COUNT, one entry per option
+  std::string action; ///< the mig sub-subcommand given: "profiles", "validate", "plan", "instances"
+  std::string gpu;    ///< --gpu MODEL (board key or product name), or "live"
+  int device = 0;     ///< --device N: nvidia-smi's GPU index, for --gpu live and instances
+  std::string nvidia_smi = "nvidia-smi"; ///< --nvidia-smi PATH
+  std::string geometry;                  ///< validate --geometry "3g.40gb,2x2g.20gb"
+  std::vector<std::string> needs;        ///< plan --need SIZE:COUNT, one entry per option
 };
 
 /// Declares `mig` and its subcommands on `app`; `on_selected` runs when `mig` was given.
