@@ -3,12 +3,14 @@
 #include "common/error.hpp"
 #include "k8s/device_plugin_config.hpp"
 #include "k8s/example_pods.hpp"
+#include "k8s/measured_geometry.hpp"
 #include "k8s/mig_parted_config.hpp"
 #include "k8s/mps_service.hpp"
 #include "k8s/replica_advice.hpp"
 #include "k8s/text_file.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 
@@ -116,15 +118,45 @@ int run_replicas(const k8s_arguments& arguments, std::ostream& out) {
 }
 
 int run_mig_parted(const k8s_arguments& arguments, std::ostream& out) {
-  const k8s::checked_geometry geometry = k8s::check_geometry(arguments.gpu, arguments.geometry);
+  const int sources = static_cast<int>(!arguments.geometry.empty()) +
+                      static_cast<int>(!arguments.needs.empty()) +
+                      static_cast<int>(!arguments.results_file.empty());
+  if (sources != 1) {
+    throw usage_error("k8s mig-parted: give one of --geometry (one layout for every GPU), --need "
+                      "(the layouts of a packing plan) or --from-results (the layout a --mode "
+                      "mig run measured)");
+  }
   k8s::mig_parted_settings settings;
-  settings.mig_devices = geometry.mig_devices;
-  settings.config_name = arguments.config_name.empty()
-                             ? k8s::default_mig_config_name(geometry.mig_devices)
-                             : arguments.config_name;
-  settings.notes.push_back(fmt::format("Checked against the built-in {} profile catalog; "
-                                       "instances fit starting at memory slices: {}.",
-                                       geometry.board, geometry.placements));
+  if (!arguments.needs.empty()) {
+    settings.groups = k8s::groups_from_plan(arguments.gpu, arguments.needs, settings.notes);
+    settings.config_name = arguments.config_name.empty()
+                               ? fmt::format("gpushare-plan-{}gpu",
+                                             [&settings] {
+                                               std::size_t gpus = 0;
+                                               for (const auto& group : settings.groups) {
+                                                 gpus += group.devices.size();
+                                               }
+                                               return gpus;
+                                             }())
+                               : arguments.config_name;
+  } else {
+    std::string geometry_text = arguments.geometry;
+    if (!arguments.results_file.empty()) {
+      const auto profiles = k8s::measured_mig_geometry(
+          k8s::read_report_file(arguments.results_file), arguments.results_file);
+      geometry_text = fmt::format("{}", fmt::join(profiles, ","));
+      settings.notes.push_back(fmt::format("The geometry a --mode mig run of {} measured: {}.",
+                                           arguments.results_file, geometry_text));
+    }
+    const k8s::checked_geometry geometry = k8s::check_geometry(arguments.gpu, geometry_text);
+    settings.mig_devices = geometry.mig_devices;
+    settings.config_name = arguments.config_name.empty()
+                               ? k8s::default_mig_config_name(geometry.mig_devices)
+                               : arguments.config_name;
+    settings.notes.push_back(fmt::format("Checked against the built-in {} profile catalog; "
+                                         "instances fit starting at memory slices: {}.",
+                                         geometry.board, geometry.placements));
+  }
   deliver(arguments, k8s::mig_parted_config_yaml(settings), out);
   return static_cast<int>(exit_code::success);
 }
@@ -247,8 +279,19 @@ const std::vector<k8s_action>& k8s_actions() {
              .add_option("--geometry", arguments.geometry,
                          "GPU instance profiles of one GPU, comma separated, NxPROFILE repeats: "
                          "3g.40gb,2g.20gb,2g.20gb")
-             ->required()
              ->type_name("PROFILES");
+         command
+             .add_option("--need", arguments.needs,
+                         "Instead of --geometry: COUNT workloads needing SIZE of device memory "
+                         "each, e.g. 8GiB:10 (repeatable); the node's GPUs get the layouts of "
+                         "'mig plan', GPU by GPU")
+             ->allow_extra_args(false)
+             ->type_name("SIZE:COUNT");
+         command
+             .add_option("--from-results", arguments.results_file,
+                         "Instead of --geometry: the geometry of the last --mode mig run in "
+                         "this gpushare-bench report")
+             ->type_name("FILE");
          command
              .add_option("--name", arguments.config_name,
                          "Name of the config (default: from the geometry, e.g. "

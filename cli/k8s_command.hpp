@@ -34,6 +34,7 @@ struct k8s_arguments {
   // mig-parted
   std::string gpu;
   std::string geometry;
+  std::vector<std::string> needs; ///< --need SIZE:COUNT: the layouts of a packing plan
   std::string config_name;
 
   // pods

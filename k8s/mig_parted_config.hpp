@@ -13,10 +13,19 @@ namespace gpushare::k8s {
 /// The config turning MIG off, which mig-parted's own example configs also carry.
 inline constexpr const char* mig_disabled_config_name = "all-disabled";
 
+/// GPUs of a node (by index) that get the same layout.
+struct mig_parted_group {
+  std::vector<int> devices;
+  std::map<std::string, int> mig_devices;
+};
+
 struct mig_parted_settings {
   std::string config_name;
   /// GPU instance profile as nvidia-smi names it -> instances of it on every GPU.
   std::map<std::string, int> mig_devices;
+  /// Instead of one layout for every GPU: a layout per group of GPU indices (a plan that cuts
+  /// the node's GPUs differently).
+  std::vector<mig_parted_group> groups;
   /// Lines put in front of the document as YAML comments.
   std::vector<std::string> notes;
 };
@@ -46,5 +55,11 @@ struct checked_geometry {
 /// layout. An unknown GPU or profile throws usage_error (exit 2); a layout that does not fit
 /// throws check_error (exit 1) with the catalog's reason.
 [[nodiscard]] checked_geometry check_geometry(const std::string& gpu, const std::string& geometry);
+
+/// The layouts of a packing plan (`mig plan`) as mig-parted groups: GPU i of the node gets the
+/// plan's GPU i, and GPUs with the same layout share one entry.
+[[nodiscard]] std::vector<mig_parted_group> groups_from_plan(const std::string& gpu,
+                                                             const std::vector<std::string>& needs,
+                                                             std::vector<std::string>& notes);
 
 } // namespace gpushare::k8s

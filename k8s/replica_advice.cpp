@@ -138,7 +138,9 @@ std::optional<double> run_inflation(const report_reader& reader, const json& run
   return worst;
 }
 
-json read_report(const std::string& path) {
+} // namespace
+
+json read_report_file(const std::string& path) {
   std::ifstream file(path);
   if (!file) {
     throw usage_error(
@@ -150,8 +152,6 @@ json read_report(const std::string& path) {
     throw usage_error(fmt::format("--from-results {}: not valid JSON: {}", path, failure.what()));
   }
 }
-
-} // namespace
 
 replica_advice advise_replicas(const json& report, const std::string& source,
                                const std::string& mode, double max_inflation) {
@@ -230,7 +230,7 @@ replica_advice advise_replicas(const json& report, const std::string& source,
 
 replica_advice advise_replicas_from_file(const std::string& path, const std::string& mode,
                                          double max_inflation) {
-  return advise_replicas(read_report(path), path, mode, max_inflation);
+  return advise_replicas(read_report_file(path), path, mode, max_inflation);
 }
 
 } // namespace gpushare::k8s

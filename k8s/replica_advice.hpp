@@ -38,6 +38,10 @@ struct replica_advice {
                                              const std::string& source, const std::string& mode,
                                              double max_inflation);
 
+/// The JSON document in `path`; a file that cannot be read or is not JSON throws usage_error
+/// naming it.
+[[nodiscard]] nlohmann::json read_report_file(const std::string& path);
+
 /// As advise_replicas() for the report in `path`; a file that cannot be read or is not JSON
 /// throws usage_error naming it.
 [[nodiscard]] replica_advice

@@ -4,6 +4,8 @@
 
 #include "common/error.hpp"
 #include "k8s/mig_parted_config.hpp"
+#include "mig/geometry.hpp"
+#include "mig/profile_catalog.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -113,6 +115,40 @@ TEST(K8sMigParted, UnknownBoardOrProfileIsAUsageError) {
   EXPECT_THROW((void)check_geometry("GeForce-RTX-4090", "1g.10gb"), usage_error);
   EXPECT_THROW((void)check_geometry("A100-80GB", "1g.5gb"), usage_error);
   EXPECT_THROW((void)check_geometry("A100-80GB", ""), usage_error);
+}
+
+TEST(K8sMigParted, APlanGivesEachGpuIndexItsLayout) {
+  // 10 x 8 GiB take 1g.10gb instances and 2 x 30 GiB take 3g.40gb on an A100-80GB: a GPU holds
+  // 3g.40gb + 4 x 1g.10gb (7 compute slices), so the plan needs 3 GPUs and two layouts.
+  std::vector<std::string> notes;
+  mig_parted_settings settings;
+  settings.config_name = "planned";
+  settings.groups = groups_from_plan("A100-80GB", {"8GiB:10", "30GiB:2"}, notes);
+  const YAML::Node layout = YAML::Load(mig_parted_config_yaml(settings))["mig-configs"]["planned"];
+  ASSERT_TRUE(layout.IsSequence());
+  int gpus = 0;
+  int small = 0;
+  int large = 0;
+  for (const YAML::Node& entry : layout) {
+    ASSERT_TRUE(entry["devices"].IsSequence()) << "a plan names GPU indices, not 'all'";
+    EXPECT_TRUE(entry["mig-enabled"].as<bool>());
+    const auto count = static_cast<int>(entry["devices"].size());
+    gpus += count;
+    std::vector<std::string> profiles;
+    for (const auto& device : entry["mig-devices"]) {
+      const auto profile = device.first.as<std::string>();
+      const int instances = device.second.as<int>();
+      small += profile == "1g.10gb" ? instances * count : 0;
+      large += profile == "3g.40gb" ? instances * count : 0;
+      profiles.insert(profiles.end(), static_cast<std::size_t>(instances), profile);
+    }
+    EXPECT_TRUE(mig::validate_geometry(mig::find_board("A100-80GB"), profiles).valid);
+  }
+  EXPECT_EQ(gpus, 3);
+  EXPECT_GE(small, 10);
+  EXPECT_GE(large, 2);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_THAT(notes.front(), HasSubstr("12 workloads on 3 GPUs"));
 }
 
 } // namespace
