@@ -1,6 +1,7 @@
 // What one tiny kernel launch and the ways of waiting for it cost: the floor under every
 // per-iteration latency the harness reports. The kernel is `mixed` over one element with one
 // FMA on one block, so the figures are launch and synchronisation overhead, not work.
+#include "bench/gpu_device.hpp"
 #include "common/cuda_check.hpp"
 #include "kernels/cuda_event.hpp"
 #include "kernels/cuda_stream.hpp"
@@ -14,52 +15,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
-#include <string>
 
 namespace {
-
-struct device_status {
-  bool usable = false;
-  std::string reason; ///< why not, when not usable
-  std::string name;
-};
-
-const device_status& cuda_device() {
-  static const device_status status = [] {
-    device_status result;
-    int count = 0;
-    const cudaError_t error = cudaGetDeviceCount(&count);
-    if (error != cudaSuccess) {
-      result.reason = std::string("no usable CUDA device (cudaGetDeviceCount: ") +
-                      cudaGetErrorName(error) + ", " + cudaGetErrorString(error) + ")";
-      return result;
-    }
-    if (count == 0) {
-      result.reason = "no CUDA device present";
-      return result;
-    }
-    cudaDeviceProp properties{};
-    const cudaError_t props_error = cudaGetDeviceProperties(&properties, 0);
-    if (props_error != cudaSuccess) {
-      result.reason =
-          std::string("cudaGetDeviceProperties failed: ") + cudaGetErrorString(props_error);
-      return result;
-    }
-    result.usable = true;
-    result.name = std::string(properties.name) + " (sm_" + std::to_string(properties.major) +
-                  std::to_string(properties.minor) + ")";
-    return result;
-  }();
-  return status;
-}
-
-// The context is printed before any benchmark runs, so it has to be registered at start-up.
-const bool context_registered = [] {
-  const device_status& device = cuda_device();
-  benchmark::AddCustomContext("gpu", device.usable ? device.name : "none: " + device.reason);
-  return true;
-}();
 
 // One stream, two events and a one-element buffer, with the kernel's module already loaded so
 // that lazy loading does not land in the first timed iteration.
@@ -101,23 +58,16 @@ double seconds_since(host_clock::time_point start) {
 }
 
 // Runs `body` with a ready fixture, or skips the benchmark with the reason it cannot run.
-template <typename Body> void run_on_gpu(benchmark::State& state, Body body) {
-  const device_status& device = cuda_device();
-  if (!device.usable) {
-    state.SkipWithError(device.reason.c_str());
-    return;
-  }
-  try {
+template <typename Body> void run_with_fixture(benchmark::State& state, Body body) {
+  gpushare::bench::run_on_gpu(state, [&body] {
     launch_fixture fixture;
     body(fixture);
-  } catch (const std::exception& error) {
-    state.SkipWithError(error.what());
-  }
+  });
 }
 
 // GPU-side span of one launch: from an event before it to an event after it.
-void BM_launch_event_span(benchmark::State& state) {
-  run_on_gpu(state, [&state](launch_fixture& fixture) {
+void BM_gpu_launch_event_span(benchmark::State& state) {
+  run_with_fixture(state, [&state](launch_fixture& fixture) {
     for (auto _ : state) {
       GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.start(), fixture.stream()));
       fixture.launch();
@@ -127,13 +77,13 @@ void BM_launch_event_span(benchmark::State& state) {
     }
   });
 }
-BENCHMARK(BM_launch_event_span)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gpu_launch_event_span)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Back-to-back launches between two events: the launch rate the GPU sustains when the host
 // never waits. One iteration is `range(0)` launches.
-void BM_launch_batch_event_span(benchmark::State& state) {
+void BM_gpu_launch_batch_event_span(benchmark::State& state) {
   const auto launches = state.range(0);
-  run_on_gpu(state, [&state, launches](launch_fixture& fixture) {
+  run_with_fixture(state, [&state, launches](launch_fixture& fixture) {
     for (auto _ : state) {
       GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.start(), fixture.stream()));
       for (std::int64_t i = 0; i < launches; ++i) {
@@ -146,12 +96,12 @@ void BM_launch_batch_event_span(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * launches);
   });
 }
-BENCHMARK(BM_launch_batch_event_span)->Arg(64)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gpu_launch_batch_event_span)->Arg(64)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Host time of the launch call alone (enqueue cost). The queue is drained outside the timed
 // region so it never fills and blocks the launch.
-void BM_launch_enqueue_host(benchmark::State& state) {
-  run_on_gpu(state, [&state](launch_fixture& fixture) {
+void BM_gpu_launch_enqueue_host(benchmark::State& state) {
+  run_with_fixture(state, [&state](launch_fixture& fixture) {
     std::size_t enqueued = 0;
     for (auto _ : state) {
       const auto start = host_clock::now();
@@ -164,11 +114,11 @@ void BM_launch_enqueue_host(benchmark::State& state) {
     GPUSHARE_CUDA_CALL(cudaStreamSynchronize(fixture.stream()));
   });
 }
-BENCHMARK(BM_launch_enqueue_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gpu_launch_enqueue_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Launch + cudaStreamSynchronize on the host clock: the round trip a tenant's iteration pays.
-void BM_launch_stream_sync_host(benchmark::State& state) {
-  run_on_gpu(state, [&state](launch_fixture& fixture) {
+void BM_gpu_launch_stream_sync_host(benchmark::State& state) {
+  run_with_fixture(state, [&state](launch_fixture& fixture) {
     for (auto _ : state) {
       const auto start = host_clock::now();
       fixture.launch();
@@ -177,11 +127,11 @@ void BM_launch_stream_sync_host(benchmark::State& state) {
     }
   });
 }
-BENCHMARK(BM_launch_stream_sync_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gpu_launch_stream_sync_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Launch + event record + cudaEventSynchronize on the host clock.
-void BM_launch_event_sync_host(benchmark::State& state) {
-  run_on_gpu(state, [&state](launch_fixture& fixture) {
+void BM_gpu_launch_event_sync_host(benchmark::State& state) {
+  run_with_fixture(state, [&state](launch_fixture& fixture) {
     for (auto _ : state) {
       const auto start = host_clock::now();
       fixture.launch();
@@ -191,11 +141,11 @@ void BM_launch_event_sync_host(benchmark::State& state) {
     }
   });
 }
-BENCHMARK(BM_launch_event_sync_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gpu_launch_event_sync_host)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Synchronising a stream with nothing in flight: the fixed cost of the call itself.
-void BM_stream_sync_idle(benchmark::State& state) {
-  run_on_gpu(state, [&state](launch_fixture& fixture) {
+void BM_gpu_stream_sync_idle(benchmark::State& state) {
+  run_with_fixture(state, [&state](launch_fixture& fixture) {
     for (auto _ : state) {
       const auto start = host_clock::now();
       GPUSHARE_CUDA_CALL(cudaStreamSynchronize(fixture.stream()));
@@ -203,11 +153,11 @@ void BM_stream_sync_idle(benchmark::State& state) {
     }
   });
 }
-BENCHMARK(BM_stream_sync_idle)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gpu_stream_sync_idle)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // Recording an event on an idle stream and waiting for it.
-void BM_event_record_sync_idle(benchmark::State& state) {
-  run_on_gpu(state, [&state](launch_fixture& fixture) {
+void BM_gpu_event_record_sync_idle(benchmark::State& state) {
+  run_with_fixture(state, [&state](launch_fixture& fixture) {
     for (auto _ : state) {
       const auto start = host_clock::now();
       GPUSHARE_CUDA_CALL(cudaEventRecord(fixture.stop(), fixture.stream()));
@@ -216,6 +166,6 @@ void BM_event_record_sync_idle(benchmark::State& state) {
     }
   });
 }
-BENCHMARK(BM_event_record_sync_idle)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gpu_event_record_sync_idle)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 } // namespace

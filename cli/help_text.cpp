@@ -50,6 +50,11 @@ Statistics: every figure is the median of --repetitions repetitions with a distr
 interval (95 % when R >= 6; with fewer repetitions the report states the interval's actual
 coverage); a figure whose coefficient of variation exceeds 5 % is flagged "noisy".
 
+Telemetry: NVML (loaded at run time) is sampled every --telemetry-interval ms during every
+tenant phase; a phase on a power-capped, thermally or hardware slowed GPU is flagged
+"throttled", one whose busy SM clock moved by more than --max-clock-drift "clock_drift".
+Without a driver the report says why telemetry is unavailable and the run measures anyway.
+
 Output: tables on stdout (unless --quiet), progress and errors on stderr, and with --json FILE
 the complete versioned report (schema in report/schema/report.schema.json), rewritten after
 every phase so an interrupted run keeps what it measured.

@@ -47,7 +47,8 @@ std::vector<mig_instance_record> instances_of(const mig::mig_layout& layout) {
 /// One tenant per instance, solo then shared, each seeing only its instance as device 0.
 run_record measure_instances(const run_config& config,
                              const std::vector<mig_instance_record>& instances,
-                             const std::vector<run_record>& earlier_runs) {
+                             const std::vector<run_record>& earlier_runs,
+                             const telemetry_settings& telemetry, const std::string& gpu_uuid) {
   const std::vector<std::string> workloads = workloads_for_instances(config, instances.size());
   const scoped_private_directory scratch(std::filesystem::temp_directory_path().string(),
                                          "gpushare-run-");
@@ -59,6 +60,11 @@ run_record measure_instances(const run_config& config,
     plan.tenants.push_back({static_cast<int>(i),
                             parse_workload_spec(workloads[i]),
                             {{"CUDA_VISIBLE_DEVICES", instances[i].uuid}}});
+  }
+  if (!host_only_workloads(config)) {
+    // MIG instances have no counters of their own in NVML: the parent GPU is sampled.
+    plan.telemetry = telemetry;
+    plan.telemetry.gpu_uuids = {gpu_uuid};
   }
   run_record run = run_sharing_experiment(plan);
   // Instances do not share SMs, so "slowdown / N - 1" means nothing here; the worst
@@ -149,7 +155,7 @@ std::optional<double> whole_gpu_solo_throughput(const std::vector<run_record>& r
 }
 
 run_record measure_mig(const run_config& config, const std::vector<run_record>& earlier_runs,
-                       std::ostream& out) {
+                       std::ostream& out, const telemetry_settings& telemetry) {
   if (!config.mig_geometry.empty() && !config.mig_apply && !config.dry_run) {
     throw usage_error("--mig-geometry changes the GPU's MIG instances: add --mig-apply to let the "
                       "tool destroy the current ones, create these for the run and restore the "
@@ -183,7 +189,7 @@ run_record measure_mig(const run_config& config, const std::vector<run_record>& 
           "--mig-apply to create them for this run only",
           gpu, mode.name, gpu));
     }
-    run_record run = measure_instances(config, instances, earlier_runs);
+    run_record run = measure_instances(config, instances, earlier_runs, telemetry, layout.gpu_uuid);
     run.mig = describe_run(layout, "existing", instances, "nvidia-smi");
     return run;
   }
@@ -206,7 +212,7 @@ run_record measure_mig(const run_config& config, const std::vector<run_record>& 
   try {
     lifecycle.run([&](const mig::mig_layout& layout) {
       const std::vector<mig_instance_record> instances = instances_of(layout);
-      run = measure_instances(config, instances, earlier_runs);
+      run = measure_instances(config, instances, earlier_runs, telemetry, layout.gpu_uuid);
       run.mig = describe_run(layout, "applied", instances, "nvidia-smi");
     });
     run.mig->restore = "restored";

@@ -6,6 +6,7 @@
 
 #include "harness/records.hpp"
 #include "harness/run_config.hpp"
+#include "harness/telemetry_sampler.hpp"
 
 #include <optional>
 #include <ostream>
@@ -30,7 +31,7 @@ namespace gpushare::cli {
 /// returns a skipped run. Throws environment_error when MIG is not usable on the GPU, no
 /// instance exists or nvidia-smi cannot be run, usage_error for a bad geometry or options.
 [[nodiscard]] run_record measure_mig(const run_config& config,
-                                     const std::vector<run_record>& earlier_runs,
-                                     std::ostream& out);
+                                     const std::vector<run_record>& earlier_runs, std::ostream& out,
+                                     const telemetry_settings& telemetry = {});
 
 } // namespace gpushare::cli

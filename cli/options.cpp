@@ -165,6 +165,18 @@ void configure_parser(CLI::App& app, invocation& result) {
       ->capture_default_str();
   app.add_option("--json", config.json_path, "Write the versioned JSON report to FILE")
       ->type_name("FILE");
+  app.add_option("--telemetry-interval", config.telemetry_interval_ms,
+                 "Sample GPU counters (NVML: utilisation, memory, power, clocks, temperature, "
+                 "throttle reasons) every MS milliseconds during every tenant phase; 0 disables")
+      ->check(CLI::Range(0, 60000))
+      ->type_name("MS")
+      ->capture_default_str();
+  app.add_option("--max-clock-drift", config.max_clock_drift,
+                 "Flag a phase clock_drift when the busy SM clock moved by more than this "
+                 "fraction of its maximum (0.05 = 5 %)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->type_name("FRACTION")
+      ->capture_default_str();
   app.add_flag("--quiet", config.quiet, "No tables or progress; errors and the JSON file only");
 
   app.add_option("--tenants", config.tenants,

@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "harness/environment.hpp"
+#include "harness/nvml_library.hpp"
 #include "harness/streams_experiment.hpp"
 #include "harness/tenant_runner.hpp"
 #include "report/console_table.hpp"
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace gpushare::cli {
 namespace {
@@ -88,6 +90,28 @@ std::string step_announcement(const run_config& step, bool needs_gpu,
                      environment.gpus.at(static_cast<std::size_t>(device)).name);
 }
 
+/// Opens NVML in this process for the telemetry sampler: NVML does not initialise CUDA, so
+/// the harness still holds no context beside its tenants. Says once why there is none.
+telemetry_status open_telemetry(const run_config& config, std::optional<nvml_library>& nvml) {
+  telemetry_status status;
+  status.interval_ms = config.telemetry_interval_ms;
+  status.max_clock_drift = config.max_clock_drift;
+  if (config.telemetry_interval_ms == 0) {
+    status.status = "disabled";
+    status.reason = "disabled with --telemetry-interval 0";
+    return status;
+  }
+  nvml.emplace(nvml_library::open());
+  if (!nvml->usable()) {
+    status.status = "unavailable";
+    status.reason = nvml->error() + "; measured without telemetry";
+    nvml.reset();
+    return status;
+  }
+  status.status = "available";
+  return status;
+}
+
 run_record skipped_run(const std::string& mode) {
   run_record run;
   run.mode = mode;
@@ -122,6 +146,12 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
 
   live_report live(config, argv, config.json_path);
   report_document& document = live.document();
+  std::optional<nvml_library> nvml;
+  document.telemetry = open_telemetry(config, nvml);
+  telemetry_settings telemetry;
+  telemetry.source = nvml ? &*nvml : nullptr;
+  telemetry.interval = std::chrono::milliseconds(config.telemetry_interval_ms);
+  telemetry.max_clock_drift = config.max_clock_drift;
   // host-* tenants are test instruments that need no GPU; everything else does.
   bool needs_gpu = false;
   for (const run_config& step : plan) {
@@ -140,6 +170,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
   live.save();
   if (!config.quiet) {
     report::print_environment(out, document.environment);
+    report::print_telemetry_status(out, document.telemetry);
   }
 
   int exit = static_cast<int>(exit_code::success);
@@ -164,7 +195,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       } else {
         if (mode == "mig") {
           try {
-            live.add_run(measure_mig(step, document.runs, out));
+            live.add_run(measure_mig(step, document.runs, out, telemetry));
           } catch (const environment_error& unavailable) {
             if (config.mode != "all") {
               throw;
@@ -182,7 +213,8 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
               step, mode,
               gpu_tenants
                   ? document.environment.gpus.at(static_cast<std::size_t>(config.device)).uuid
-                  : std::string()));
+                  : std::string(),
+              telemetry));
         }
         const run_record& done = document.runs.back();
         if (done.status == run_status::failed) {

@@ -81,7 +81,7 @@ tenant_launch tenant_launch_for(const run_config& config, const std::string& scr
 }
 
 run_record measure_sharing(const run_config& config, const std::string& mode,
-                           const std::string& device_uuid) {
+                           const std::string& device_uuid, const telemetry_settings& telemetry) {
   const scoped_private_directory scratch(std::filesystem::temp_directory_path().string(),
                                          "gpushare-run-");
   sharing_plan plan;
@@ -89,6 +89,10 @@ run_record measure_sharing(const run_config& config, const std::string& mode,
   plan.launch = tenant_launch_for(config, scratch.path());
   for (std::size_t i = 0; i < config.workloads.size(); ++i) {
     plan.tenants.push_back({static_cast<int>(i), parse_workload_spec(config.workloads[i]), {}});
+  }
+  if (!device_uuid.empty()) {
+    plan.telemetry = telemetry;
+    plan.telemetry.gpu_uuids = {device_uuid};
   }
 
   if (mode != "mps") {

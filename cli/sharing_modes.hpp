@@ -5,6 +5,7 @@
 
 #include "harness/records.hpp"
 #include "harness/run_config.hpp"
+#include "harness/telemetry_sampler.hpp"
 #include "harness/tenant_runner.hpp"
 
 #include <string>
@@ -13,9 +14,11 @@ namespace gpushare::cli {
 
 /// Measures `mode` ("timeslice" or "mps"). `device_uuid` ("" for host-only tenants) is the
 /// GPU the MPS daemon is given. Throws environment_error when an MPS daemon the tool did not
-/// start is running (unless --mps-use-existing) or its own cannot start.
+/// start is running (unless --mps-use-existing) or its own cannot start. `telemetry` samples
+/// the GPU of `device_uuid` during every phase when it has a source.
 [[nodiscard]] run_record measure_sharing(const run_config& config, const std::string& mode,
-                                         const std::string& device_uuid);
+                                         const std::string& device_uuid,
+                                         const telemetry_settings& telemetry = {});
 
 /// True when every tenant workload is a host-* test instrument (no GPU needed).
 [[nodiscard]] bool host_only_workloads(const run_config& config);

@@ -124,10 +124,15 @@ environment_info capture_environment(const environment_options& options) {
   environment.mps = detect_mps(options.proc_root, std::getenv("CUDA_MPS_PIPE_DIRECTORY"));
   (void)cudaRuntimeGetVersion(&environment.cuda_runtime_version);
 
+  // NVML first and on its own: it needs no CUDA, and on a machine without a driver its
+  // answer (the library missing, or nvmlInit failing) is what says why telemetry is absent.
+  const nvml_library nvml = nvml_library::open(options.nvml_library);
+  environment.nvml_status = nvml.usable() ? "ok" : nvml.error();
+  environment.nvml_version = nvml.version();
+
   const std::string driver_problem = driver_library_problem(options.cuda_driver_library);
   if (!driver_problem.empty()) {
     environment.unavailable_reason = driver_problem + ": " + what_to_do;
-    environment.nvml_status = "not tried: no driver";
     return environment;
   }
   (void)cudaDriverGetVersion(&environment.cuda_driver_version);
@@ -162,14 +167,13 @@ environment_info capture_environment(const environment_options& options) {
   }
   environment.cuda_available = environment.unavailable_reason.empty() && !environment.gpus.empty();
 
-  const nvml_library nvml = nvml_library::open(options.nvml_library);
-  if (!nvml.usable()) {
-    environment.nvml_status = nvml.error();
-  } else {
-    environment.nvml_status = "ok";
+  if (nvml.usable()) {
     std::string why;
     environment.driver_release = nvml.driver_version(&why).value_or("");
     for (auto& gpu : environment.gpus) {
+      // Matched by uuid: NVML and CUDA number GPUs differently (CUDA_VISIBLE_DEVICES,
+      // CUDA_DEVICE_ORDER), the uuid is the same in both.
+      gpu.nvml = nvml.describe_gpu(gpu.uuid);
       const mig_query mig = nvml.mig_mode(gpu.uuid);
       if (mig.not_supported) {
         gpu.mig_mode = "unsupported";

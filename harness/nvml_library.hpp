@@ -2,6 +2,9 @@
 // NVML loaded at run time with dlopen, so the tool starts on machines without an NVIDIA
 // driver and says why telemetry is missing instead of failing to load.
 
+#include "harness/records.hpp"
+#include "harness/telemetry_source.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,7 +24,7 @@ struct mig_query {
   std::string error;          ///< why the query failed otherwise
 };
 
-class nvml_library {
+class nvml_library final : public telemetry_source {
 public:
   /// The library the driver installs; tests pass other paths.
   static constexpr const char* default_path = "libnvidia-ml.so.1";
@@ -32,23 +35,31 @@ public:
 
   nvml_library(nvml_library&& other) noexcept;
   nvml_library& operator=(nvml_library&& other) noexcept;
-  nvml_library(const nvml_library&) = delete;
-  nvml_library& operator=(const nvml_library&) = delete;
-  ~nvml_library(); ///< nvmlShutdown and dlclose
+  ~nvml_library() override; ///< nvmlShutdown and dlclose
 
   [[nodiscard]] bool usable() const noexcept { return m_state != nullptr; }
   [[nodiscard]] const std::string& error() const noexcept { return m_error; }
+  /// NVML's own version (e.g. "12.535.261.03"); it answers even when nvmlInit fails, so a
+  /// report says which library refused. "" when the library could not be loaded.
+  [[nodiscard]] const std::string& version() const noexcept { return m_version; }
 
   /// Driver release, e.g. "580.95.05"; nullopt with the reason in *why on failure.
   [[nodiscard]] std::optional<std::string> driver_version(std::string* why = nullptr) const;
   /// MIG mode of the GPU with this uuid ("GPU-...").
   [[nodiscard]] mig_query mig_mode(const std::string& gpu_uuid) const;
+  /// Name, PCI, modes, power limit, clocks and PCIe link of the GPU with this uuid.
+  [[nodiscard]] nvml_gpu_record describe_gpu(const std::string& gpu_uuid) const;
+
+  /// Utilisation, memory, power, clocks, temperature, clocks event reasons and per-process
+  /// memory, read now.
+  [[nodiscard]] telemetry_reading read(const std::string& gpu_uuid) override;
 
 private:
   struct state;
-  nvml_library(std::unique_ptr<state> loaded, std::string error);
+  nvml_library(std::unique_ptr<state> loaded, std::string error, std::string version);
   std::unique_ptr<state> m_state;
   std::string m_error;
+  std::string m_version;
 };
 
 } // namespace gpushare

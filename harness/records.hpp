@@ -15,7 +15,7 @@
 
 namespace gpushare {
 
-inline constexpr const char* report_schema_version = "1.2.0";
+inline constexpr const char* report_schema_version = "1.3.0";
 
 struct tool_info {
   std::string name = "gpushare-bench";
@@ -29,6 +29,30 @@ struct host_info {
   std::string os;        ///< uname: sysname release machine
   std::string cpu_model; ///< from /proc/cpuinfo, "" if unknown
   unsigned cpu_count = 0;
+};
+
+/// What NVML says about one GPU. A query the GPU does not support (NVML_ERROR_NOT_SUPPORTED)
+/// is listed in `unsupported`, one that failed otherwise in `errors`; its value stays empty.
+struct nvml_gpu_record {
+  std::string name;
+  std::string pci_bus_id;
+  std::optional<bool> mig_current; ///< MIG mode in force
+  std::optional<bool> mig_pending; ///< MIG mode after the next GPU reset
+  std::string compute_mode;        ///< default | exclusive_thread | prohibited | exclusive_process
+  std::optional<bool> persistence_mode;
+  std::optional<bool> ecc_current;
+  std::optional<bool> ecc_pending;
+  std::optional<double> power_limit_w; ///< enforced power limit
+  std::optional<int> applications_sm_clock_mhz;
+  std::optional<int> applications_memory_clock_mhz;
+  std::optional<int> max_sm_clock_mhz;
+  std::optional<int> max_memory_clock_mhz;
+  std::optional<int> pcie_generation; ///< current link generation
+  std::optional<int> pcie_width;      ///< current link width (lanes)
+  std::optional<int> pcie_max_generation;
+  std::optional<int> pcie_max_width;
+  std::vector<std::string> unsupported; ///< queries this GPU does not support
+  std::vector<std::string> errors;      ///< "query: NVML's reason" for each failed query
 };
 
 struct gpu_info {
@@ -47,6 +71,7 @@ struct gpu_info {
   int memory_clock_max_mhz = 0;
   int async_engine_count = 0; ///< copy engines usable concurrently with kernels
   int l2_cache_bytes = 0;
+  std::optional<nvml_gpu_record> nvml; ///< matched by uuid; empty when NVML is unavailable
 };
 
 /// What the tool found about MPS on this machine (it never touches a daemon it did not start).
@@ -64,6 +89,7 @@ struct environment_info {
   int cuda_runtime_version = 0;   ///< cudaRuntimeGetVersion
   std::string driver_release;     ///< NVML, e.g. "580.95.05"; "" if NVML is unavailable
   std::string nvml_status;        ///< "ok" or why NVML could not be used
+  std::string nvml_version;       ///< nvmlSystemGetNVMLVersion; "" if the library is missing
   std::vector<gpu_info> gpus;
   mps_status mps;
 };
@@ -188,6 +214,66 @@ struct aggregate_figures {
   std::optional<double> interference;
 };
 
+/// Counters of one GPU at one instant (DCGM exporter names in report/json_records.cpp); a
+/// counter the GPU does not report is empty.
+struct telemetry_sample {
+  double t_ms = 0; ///< since the phase started
+  std::optional<double> gpu_util_pct;
+  std::optional<double> mem_copy_util_pct;
+  std::optional<double> fb_used_mib;
+  std::optional<double> power_w;
+  std::optional<double> sm_clock_mhz;
+  std::optional<double> mem_clock_mhz;
+  std::optional<double> gpu_temp_c;
+  std::optional<std::uint64_t> clocks_event_reasons; ///< NVML bitmask
+};
+
+/// Mean and maximum of one counter over a phase; empty when no sample had it.
+struct telemetry_stat {
+  std::optional<double> mean;
+  std::optional<double> max;
+};
+
+/// One GPU over one phase: its samples and what they say about the phase.
+struct gpu_phase_telemetry {
+  std::string gpu_uuid;
+  std::vector<telemetry_sample> samples;
+  telemetry_stat gpu_util_pct;
+  telemetry_stat mem_copy_util_pct;
+  telemetry_stat fb_used_mib;
+  telemetry_stat power_w;
+  telemetry_stat sm_clock_mhz;
+  telemetry_stat mem_clock_mhz;
+  telemetry_stat gpu_temp_c;
+  std::vector<std::string> clocks_event_reasons; ///< names of every reason seen
+  std::optional<double> sm_clock_drift;          ///< (max - min) / max SM clock
+  bool throttled = false;   ///< a thermal, power or hardware-slowdown reason was seen
+  bool clock_drift = false; ///< sm_clock_drift above the threshold
+  /// Largest memory each process held on the GPU during the phase [bytes], by pid.
+  std::map<unsigned, std::uint64_t> process_memory_bytes;
+  std::uint64_t read_errors = 0; ///< counter reads that failed (not "not supported")
+  std::string last_read_error;
+};
+
+/// Telemetry of one tenant phase (a solo phase of one tenant, or the shared phase).
+struct phase_telemetry {
+  std::string phase;         ///< solo | shared
+  std::optional<int> tenant; ///< the tenant of a solo phase
+  double interval_ms = 0;
+  std::uint64_t samples = 0;     ///< sampling rounds (each reads every GPU)
+  telemetry_stat sample_cost_us; ///< the sampler's own time per round
+  std::vector<gpu_phase_telemetry> gpus;
+  std::vector<std::string> flags; ///< throttled, clock_drift
+};
+
+/// Whether the run sampled GPU telemetry, and why not.
+struct telemetry_status {
+  std::string status = "unavailable"; ///< available | unavailable | disabled
+  std::string reason;                 ///< why not, when not available
+  double interval_ms = 0;
+  double max_clock_drift = 0;
+};
+
 enum class run_status { ok, skipped, failed };
 
 /// How a --mode mig run got its instances and what it left behind.
@@ -212,6 +298,7 @@ struct run_record {
   aggregate_figures aggregate;
   std::vector<std::string> flags; ///< e.g. "noisy", "throttled", "verification_failed"
   double wall_time_s = 0;
+  std::vector<phase_telemetry> telemetry; ///< one per tenant phase, when sampled
 };
 
 struct error_record {
@@ -228,6 +315,7 @@ struct report_document {
   host_info host;
   environment_info environment;
   run_config config;
+  telemetry_status telemetry;
   std::vector<run_record> runs;
   std::vector<error_record> errors;
 };

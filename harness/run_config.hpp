@@ -36,6 +36,8 @@ struct run_config {
   bool mig_apply = false;   ///< allow destroying and recreating the GPU's MIG instances
   bool dry_run = false;     ///< print the commands --mig-apply would run, run nothing
   std::string nvidia_smi = "nvidia-smi";
+  int telemetry_interval_ms = 50; ///< GPU counters sampled this often per phase; 0 = off
+  double max_clock_drift = 0.05;  ///< SM clock range over a phase, as a fraction, before flagging
 };
 
 } // namespace gpushare

@@ -25,6 +25,23 @@ bool measured(const std::optional<workload_result>& result) {
   return result && result->iterations > 0;
 }
 
+/// Runs one phase with the GPUs sampled while it lasts; the sampler's thread is joined on
+/// every exit path (its destructor), also when the phase throws.
+std::vector<tenant_outcome> sampled_phase(const sharing_plan& plan, run_record& run,
+                                          const std::vector<tenant_plan>& tenants,
+                                          const tenant_launch& launch, const char* phase,
+                                          std::optional<int> tenant,
+                                          const released_hook& on_released = {}) {
+  if (plan.telemetry.source == nullptr || plan.telemetry.gpu_uuids.empty()) {
+    return run_tenant_phase(tenants, launch, on_released);
+  }
+  telemetry_sampler sampler(plan.telemetry, phase, tenant);
+  sampler.start();
+  std::vector<tenant_outcome> outcomes = run_tenant_phase(tenants, launch, on_released);
+  run.telemetry.push_back(sampler.stop());
+  return outcomes;
+}
+
 } // namespace
 
 aggregate_figures aggregate_tenants(const std::vector<tenant_record>& tenants) {
@@ -87,7 +104,8 @@ run_record run_sharing_experiment(const sharing_plan& plan, const sharing_hooks&
 
   // Solo: each tenant alone, with no sharing mechanism, is the baseline of its slowdown.
   for (std::size_t i = 0; i < plan.tenants.size(); ++i) {
-    const std::vector<tenant_outcome> solo = run_tenant_phase({plan.tenants[i]}, plan.launch);
+    const std::vector<tenant_outcome> solo =
+        sampled_phase(plan, run, {plan.tenants[i]}, plan.launch, "solo", plan.tenants[i].id);
     run.tenants[i].solo = solo.front().result;
     merge_failure(run.tenants[i], solo.front(), "solo");
   }
@@ -107,7 +125,7 @@ run_record run_sharing_experiment(const sharing_plan& plan, const sharing_hooks&
   tenant_launch shared_launch = plan.launch;
   shared_launch.device = plan.shared_device.value_or(plan.launch.device);
   const std::vector<tenant_outcome> together =
-      run_tenant_phase(shared, shared_launch, hooks.on_released);
+      sampled_phase(plan, run, shared, shared_launch, "shared", std::nullopt, hooks.on_released);
   for (std::size_t i = 0; i < together.size(); ++i) {
     tenant_record& tenant = run.tenants[i];
     tenant.shared = together[i].result;
@@ -140,6 +158,7 @@ run_record run_sharing_experiment(const sharing_plan& plan, const sharing_hooks&
   if (any_failed) {
     run.flags.push_back("tenant_failed");
   }
+  add_telemetry_flags(run.telemetry, run.flags);
   run.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return run;
 }

@@ -5,6 +5,7 @@
 // ratio, Jain fairness, mechanism overhead, start skew (SPEC.md "Metrics").
 
 #include "harness/records.hpp"
+#include "harness/telemetry_sampler.hpp"
 #include "harness/tenant_runner.hpp"
 
 #include <functional>
@@ -24,6 +25,8 @@ struct sharing_plan {
   /// Device ordinal tenants use in the shared phase, when the mechanism renumbers devices (an
   /// MPS daemon shows its clients only the device it serves, as device 0).
   std::optional<int> shared_device;
+  /// GPU counters sampled during every phase; no source means no telemetry.
+  telemetry_settings telemetry;
 };
 
 /// Hooks around the shared phase (the MPS mode starts its daemon in `before_shared` and

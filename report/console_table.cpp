@@ -177,12 +177,25 @@ std::string optional_ratio(const std::optional<double>& value) {
   return value ? format_ratio(*value) : std::string(not_applicable);
 }
 
+/// The trust flags telemetry gave the phase a row was measured in.
+std::vector<std::string> phase_flags(const run_record& run, const char* phase,
+                                     std::optional<int> tenant) {
+  for (const phase_telemetry& telemetry : run.telemetry) {
+    if (telemetry.phase == phase && telemetry.tenant == tenant) {
+      return telemetry.flags;
+    }
+  }
+  return {};
+}
+
 void add_result_row(text_table& table, const tenant_record& tenant, const char* phase,
-                    const workload_result& result, const std::string& slowdown) {
+                    const workload_result& result, const std::string& slowdown,
+                    const std::vector<std::string>& telemetry_flags = {}) {
   std::vector<std::string> flags;
   if (result.iteration_time_us.noisy || result.throughput_per_s.noisy) {
     flags.emplace_back("noisy");
   }
+  flags.insert(flags.end(), telemetry_flags.begin(), telemetry_flags.end());
   table.add_row({std::to_string(tenant.id), phase, result.workload,
                  std::to_string(result.iterations), format_duration_us(result.latency_us.p50),
                  format_duration_us(result.latency_us.p99),
@@ -236,6 +249,49 @@ std::string gpu_line(const gpu_info& gpu) {
     parts.push_back(gpu.pci_bus_id);
   }
   return fmt::format("  GPU {}: {}, {}\n", gpu.index, gpu.name, join(parts, ", "));
+}
+
+std::string stat_text(const telemetry_stat& stat, const char* unit) {
+  if (!stat.mean || !stat.max) {
+    return not_available;
+  }
+  return fmt::format("{}/{} {}", format_significant(*stat.mean), format_significant(*stat.max),
+                     unit);
+}
+
+/// One line per phase and GPU: what the GPU did while the tenants ran (mean/max).
+void print_phase_telemetry(std::ostream& out, const run_record& run) {
+  if (run.telemetry.empty()) {
+    return;
+  }
+  out << "  GPU telemetry per phase (mean/max):\n";
+  for (const phase_telemetry& phase : run.telemetry) {
+    const std::string name =
+        phase.tenant ? fmt::format("{} tenant {}", phase.phase, *phase.tenant) : phase.phase;
+    for (const gpu_phase_telemetry& gpu : phase.gpus) {
+      std::vector<std::string> notes;
+      if (!gpu.clocks_event_reasons.empty()) {
+        notes.push_back("reasons " + join(gpu.clocks_event_reasons, "+"));
+      }
+      if (gpu.sm_clock_drift) {
+        notes.push_back("SM clock moved " + format_percent(*gpu.sm_clock_drift));
+      }
+      if (gpu.throttled) {
+        notes.emplace_back("THROTTLED");
+      }
+      if (gpu.clock_drift) {
+        notes.emplace_back("CLOCK DRIFT");
+      }
+      if (gpu.read_errors > 0) {
+        notes.push_back(fmt::format("{} failed reads: {}", gpu.read_errors, gpu.last_read_error));
+      }
+      out << fmt::format("    {}: {} samples, util {}, SM clock {}, power {}, temp {}{}\n", name,
+                         gpu.samples.size(), stat_text(gpu.gpu_util_pct, "%"),
+                         stat_text(gpu.sm_clock_mhz, "MHz"), stat_text(gpu.power_w, "W"),
+                         stat_text(gpu.gpu_temp_c, "C"),
+                         notes.empty() ? std::string() : "; " + join(notes, ", "));
+    }
+  }
 }
 
 std::string pid_list(const std::vector<int>& pids) {
@@ -379,6 +435,16 @@ void print_environment(std::ostream& out, const environment_info& environment) {
   }
 }
 
+void print_telemetry_status(std::ostream& out, const telemetry_status& telemetry) {
+  if (telemetry.status == "available") {
+    out << fmt::format("  Telemetry: NVML every {} ms during each tenant phase\n",
+                       format_significant(telemetry.interval_ms));
+    return;
+  }
+  out << fmt::format("  Telemetry: {}: {}\n", telemetry.status,
+                     telemetry.reason.empty() ? std::string("no reason given") : telemetry.reason);
+}
+
 void print_streams(std::ostream& out, const streams_result& streams) {
   const kernel_overlap_result& overlap = streams.kernel_overlap;
   out << fmt::format("  Kernel overlap: {} kernels of {} blocks x {} threads, {} elements, {} "
@@ -418,10 +484,12 @@ void print_workload_results(std::ostream& out, const run_record& run) {
   std::vector<std::string> not_ok;
   for (const tenant_record& tenant : run.tenants) {
     if (tenant.solo) {
-      add_result_row(table, tenant, "solo", *tenant.solo, not_applicable);
+      add_result_row(table, tenant, "solo", *tenant.solo, not_applicable,
+                     phase_flags(run, "solo", tenant.id));
     }
     if (tenant.shared) {
-      add_result_row(table, tenant, "shared", *tenant.shared, optional_ratio(tenant.slowdown));
+      add_result_row(table, tenant, "shared", *tenant.shared, optional_ratio(tenant.slowdown),
+                     phase_flags(run, "shared", std::nullopt));
     }
     if (tenant.status != "ok") {
       not_ok.push_back(fmt::format("  tenant {} ({}): {}{}", tenant.id, tenant.workload,
@@ -485,6 +553,7 @@ void print_run(std::ostream& out, const run_record& run) {
   }
   print_workload_results(out, run);
   print_aggregate(out, run.aggregate);
+  print_phase_telemetry(out, run);
   if (run.mps) {
     out << fmt::format("  MPS daemon: {} (pid {}, pipe directory {}){}\n",
                        run.mps->started_by_tool ? "started by gpushare-bench"

@@ -54,6 +54,9 @@ namespace gpushare::report {
 /// and NVML status, one line per GPU, and the MPS daemon state.
 void print_environment(std::ostream& out, const environment_info& environment);
 
+/// One line: telemetry sampled every N ms, or why not.
+void print_telemetry_status(std::ostream& out, const telemetry_status& telemetry);
+
 /// The two streams experiments as aligned tables
 /// (S | time median [95% interval] | speedup | ideal | efficiency | flags), each preceded by
 /// its sizes and its sizing note, and followed by the interval coverage when fewer

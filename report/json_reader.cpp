@@ -1,5 +1,7 @@
 #include "report/json_reader.hpp"
 
+#include "report/json_telemetry.hpp"
+
 #include <fmt/format.h>
 
 #include <limits>
@@ -101,6 +103,10 @@ gpu_info gpu_from_json(const json& value, const std::string& path) {
   gpu.memory_clock_max_mhz = read<int>(clocks, "memory_max_mhz", path + ".clocks");
   gpu.async_engine_count = read<int>(value, "async_engine_count", path);
   gpu.l2_cache_bytes = read<int>(value, "l2_cache_bytes", path);
+  // Added in schema 1.3; older reports have no NVML section.
+  if (const auto nvml = value.find("nvml"); nvml != value.end() && nvml->is_object()) {
+    gpu.nvml = nvml_gpu_from_json(*nvml);
+  }
   return gpu;
 }
 
@@ -112,6 +118,7 @@ environment_info environment_from_json(const json& value, const std::string& pat
   environment.cuda_runtime_version = read<int>(value, "cuda_runtime_version", path);
   environment.driver_release = read<std::string>(value, "driver_release", path);
   environment.nvml_status = read<std::string>(value, "nvml_status", path);
+  environment.nvml_version = value.value("nvml_version", "");
   const json& gpus = member(value, "gpus", path);
   if (!gpus.is_array()) {
     throw json_field_error(path + ".gpus", "expected an array");

@@ -1,5 +1,7 @@
 #include "report/json_records.hpp"
 
+#include "report/json_telemetry.hpp"
+
 #include <cmath>
 #include <string>
 
@@ -214,6 +216,13 @@ json run_to_json(const run_record& run) {
                       {"stopped", run.mps->stopped},
                       {"log_tail", run.mps->log_tail}};
   }
+  if (!run.telemetry.empty()) {
+    json phases = json::array();
+    for (const phase_telemetry& phase : run.telemetry) {
+      phases.push_back(phase_telemetry_to_json(phase));
+    }
+    out["telemetry"] = std::move(phases);
+  }
   if (run.mig) {
     out["mig"] = json{{"gpu_uuid", run.mig->gpu_uuid},
                       {"layout", run.mig->layout},
@@ -225,22 +234,25 @@ json run_to_json(const run_record& run) {
 }
 
 json gpu_to_json(const gpu_info& gpu) {
-  return json{
-      {"index", gpu.index},
-      {"name", gpu.name},
-      {"uuid", gpu.uuid},
-      {"pci_bus_id", gpu.pci_bus_id},
-      {"compute_capability", std::to_string(gpu.compute_capability_major) + "." +
-                                 std::to_string(gpu.compute_capability_minor)},
-      {"sm_count", gpu.sm_count},
-      {"memory_bytes", gpu.memory_bytes},
-      {"mig_mode", gpu.mig_mode},
-      {"mig_detail", gpu.mig_detail},
-      {"compute_mode", gpu.compute_mode},
-      {"clocks",
-       {{"sm_max_mhz", gpu.sm_clock_max_mhz}, {"memory_max_mhz", gpu.memory_clock_max_mhz}}},
-      {"async_engine_count", gpu.async_engine_count},
-      {"l2_cache_bytes", gpu.l2_cache_bytes}};
+  json out{{"index", gpu.index},
+           {"name", gpu.name},
+           {"uuid", gpu.uuid},
+           {"pci_bus_id", gpu.pci_bus_id},
+           {"compute_capability", std::to_string(gpu.compute_capability_major) + "." +
+                                      std::to_string(gpu.compute_capability_minor)},
+           {"sm_count", gpu.sm_count},
+           {"memory_bytes", gpu.memory_bytes},
+           {"mig_mode", gpu.mig_mode},
+           {"mig_detail", gpu.mig_detail},
+           {"compute_mode", gpu.compute_mode},
+           {"clocks",
+            {{"sm_max_mhz", gpu.sm_clock_max_mhz}, {"memory_max_mhz", gpu.memory_clock_max_mhz}}},
+           {"async_engine_count", gpu.async_engine_count},
+           {"l2_cache_bytes", gpu.l2_cache_bytes}};
+  if (gpu.nvml) {
+    out["nvml"] = nvml_gpu_to_json(*gpu.nvml);
+  }
+  return out;
 }
 
 json environment_to_json(const environment_info& environment) {
@@ -255,6 +267,7 @@ json environment_to_json(const environment_info& environment) {
               {"cuda_runtime_version", environment.cuda_runtime_version},
               {"driver_release", environment.driver_release},
               {"nvml_status", environment.nvml_status},
+              {"nvml_version", environment.nvml_version},
               {"gpus", std::move(gpus)},
               {"mps",
                {{"daemon_running", mps.daemon_running},
@@ -293,7 +306,9 @@ json config_to_json(const run_config& config) {
               {"mig_apply", config.mig_apply},
               {"dry_run", config.dry_run},
               {"nvidia_smi", config.nvidia_smi},
-              {"suite", config.suite}};
+              {"suite", config.suite},
+              {"telemetry_interval_ms", config.telemetry_interval_ms},
+              {"max_clock_drift", json_number(config.max_clock_drift)}};
 }
 
 json host_to_json(const host_info& host) {

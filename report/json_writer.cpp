@@ -2,6 +2,7 @@
 
 #include "report/atomic_file.hpp"
 #include "report/json_records.hpp"
+#include "report/json_telemetry.hpp"
 
 #include <string>
 
@@ -25,6 +26,7 @@ json to_json(const report_document& document) {
               {"host", host_to_json(document.host)},
               {"environment", environment_to_json(document.environment)},
               {"config", config_to_json(document.config)},
+              {"telemetry", telemetry_status_to_json(document.telemetry)},
               {"runs", std::move(runs)},
               {"errors", std::move(errors)}};
 }

@@ -15,10 +15,23 @@ packages=(
   # The real MPS control daemon: it starts, takes commands and quits without a GPU, so the
   # tests drive it instead of a fake. Debian ships it in the non-free component.
   nvidia-cuda-mps
+  # The real NVML library: without a driver it loads and nvmlInit fails with "Driver Not
+  # Loaded", the path the tests prove telemetry degrades on. Non-free; it depends on
+  # glx-alternative-nvidia, which is in contrib.
+  libnvidia-ml1
 )
+
+# A machine whose driver came from NVIDIA's installer already has NVML, and Debian's package
+# would pull in nvidia-installer-cleanup, which removes such a driver: keep the driver's NVML.
+if ! dpkg-query -W -f='${Status}' libnvidia-ml1 2>/dev/null | grep -q 'install ok installed' &&
+   /sbin/ldconfig -p 2>/dev/null | grep -q 'libnvidia-ml\.so\.1 '; then
+  echo "setup: libnvidia-ml.so.1 is already installed (NVIDIA driver); not adding libnvidia-ml1" >&2
+  packages=("${packages[@]/libnvidia-ml1/}")
+fi
 
 missing=()
 for package in "${packages[@]}"; do
+  [[ -n $package ]] || continue
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$package")
   fi
@@ -32,11 +45,13 @@ if ((${#missing[@]} > 0)); then
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update -qq
-  if [[ " ${missing[*]} " == *" nvidia-cuda-mps "* ]] &&
-     ! apt-cache policy nvidia-cuda-mps 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  has_candidate() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'; }
+  if [[ " ${missing[*]} " == *" nvidia-cuda-mps "* || " ${missing[*]} " == *" libnvidia-ml1 "* ]] &&
+     { ! has_candidate nvidia-cuda-mps || ! has_candidate glx-alternative-nvidia; }; then
     codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-    echo "setup: enabling Debian's non-free component for nvidia-cuda-mps ($codename)" >&2
-    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    echo "setup: enabling Debian's contrib and non-free components for nvidia-cuda-mps and" \
+         "libnvidia-ml1 ($codename)" >&2
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: contrib non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
       "$codename" | "${sudo[@]}" tee /etc/apt/sources.list.d/gpushare-non-free.sources >/dev/null
     "${sudo[@]}" apt-get update -qq
   fi

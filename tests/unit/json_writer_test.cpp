@@ -221,6 +221,56 @@ report_document make_full_document() {
   mps_run.reason = "nvidia-cuda-mps-control not found";
 
   // The tenant run comes first: the schema check breaks runs[0].tenants[0] on purpose.
+  // Telemetry of the timeslice run: two samples of a power-capped GPU (values written for the
+  // layout, not measured), one counter the GPU did not report.
+  phase_telemetry phase;
+  phase.phase = "shared";
+  phase.interval_ms = 50;
+  phase.samples = 2;
+  phase.sample_cost_us = {180.0, 240.0};
+  phase.flags = {"throttled"};
+  gpu_phase_telemetry sampled;
+  sampled.gpu_uuid = gpu.uuid;
+  telemetry_sample first;
+  first.t_ms = 0.4;
+  first.gpu_util_pct = 97;
+  first.sm_clock_mhz = 1980;
+  first.power_w = 698.5;
+  first.clocks_event_reasons = 0x4;
+  telemetry_sample second = first;
+  second.t_ms = 50.3;
+  second.sm_clock_mhz = 1950;
+  sampled.samples = {first, second};
+  sampled.gpu_util_pct = {97.0, 97.0};
+  sampled.sm_clock_mhz = {1965.0, 1980.0};
+  sampled.power_w = {698.5, 698.5};
+  sampled.clocks_event_reasons = {"sw_power_cap"};
+  sampled.sm_clock_drift = 30.0 / 1980.0;
+  sampled.throttled = true;
+  sampled.process_memory_bytes = {{4242, 2'147'483'648ull}};
+  phase.gpus.push_back(sampled);
+  timeslice_run.telemetry.push_back(phase);
+  timeslice_run.flags.emplace_back("throttled");
+  document.telemetry.status = "available";
+  document.telemetry.interval_ms = 50;
+  document.telemetry.max_clock_drift = 0.05;
+  nvml_gpu_record nvml;
+  nvml.name = gpu.name;
+  nvml.pci_bus_id = "00000000:17:00.0";
+  nvml.mig_current = false;
+  nvml.mig_pending = true;
+  nvml.compute_mode = "default";
+  nvml.persistence_mode = true;
+  nvml.ecc_current = true;
+  nvml.ecc_pending = true;
+  nvml.power_limit_w = 700;
+  nvml.max_sm_clock_mhz = 1980;
+  nvml.max_memory_clock_mhz = 2619;
+  nvml.pcie_generation = 5;
+  nvml.pcie_width = 16;
+  nvml.unsupported = {"nvmlDeviceGetApplicationsClock(SM)"};
+  document.environment.gpus.front().nvml = nvml;
+  document.environment.nvml_version = "13.580.95.05";
   document.runs = {timeslice_run, streams_run, mig_run, mps_run};
   document.errors.push_back({"mps", "nvidia-cuda-mps-control not found in PATH", 2});
   return document;
