@@ -15,32 +15,17 @@ namespace {
 
 using nlohmann::json;
 
+/// Two GPUs and a running MPS daemon, so every list in the environment has entries.
 environment_info sample_environment() {
-  environment_info environment;
-  environment.cuda_available = true;
-  environment.cuda_driver_version = 13000;
-  environment.cuda_runtime_version = 13000;
-  environment.driver_release = "580.95.05";
-  environment.nvml_status = "ok";
-  for (int index = 0; index < 2; ++index) {
-    gpu_info gpu;
-    gpu.index = index;
-    gpu.name = "Example GPU " + std::to_string(index);
-    gpu.uuid = "GPU-00000000-1111-2222-3333-44444444444" + std::to_string(index);
-    gpu.pci_bus_id = "00000000:1" + std::to_string(index) + ":00.0";
-    gpu.compute_capability_major = 9;
-    gpu.compute_capability_minor = index;
-    gpu.sm_count = 132 - index;
-    gpu.memory_bytes = 85'000'000'000ull + static_cast<std::uint64_t>(index);
-    gpu.mig_mode = index == 0 ? "disabled" : "enabled";
-    gpu.mig_detail = index == 0 ? "" : "disable pending a GPU reset";
-    gpu.compute_mode = "default";
-    gpu.sm_clock_max_mhz = 1980;
-    gpu.memory_clock_max_mhz = 2619;
-    gpu.async_engine_count = 3;
-    gpu.l2_cache_bytes = 52'428'800;
-    environment.gpus.push_back(gpu);
-  }
+  environment_info environment = test::h100_environment();
+  gpu_info second = environment.gpus.front();
+  second.index = 1;
+  second.uuid = "GPU-00000000-1111-2222-3333-444444444441";
+  second.compute_capability_minor = 1;
+  second.memory_bytes += 1;
+  second.mig_mode = "enabled";
+  second.mig_detail = "disable pending a GPU reset";
+  environment.gpus.push_back(second);
   environment.mps.daemon_running = true;
   environment.mps.control_pids = {101};
   environment.mps.server_pids = {102, 103};
@@ -48,31 +33,10 @@ environment_info sample_environment() {
   return environment;
 }
 
+/// A figure that went wrong is written as null and must come back as NaN, not fail.
 streams_result sample_streams() {
-  streams_result streams;
-  auto& overlap = streams.kernel_overlap;
-  overlap.kernels = 32;
-  overlap.blocks_per_kernel = 4;
-  overlap.threads_per_block = 256;
-  overlap.fma_per_element = 2048;
-  overlap.elements_per_kernel = 1024;
-  overlap.concurrent_capacity = 132;
-  overlap.single_kernel_us = test::summary_of(201, 199, 204);
-  overlap.sizing_note = "sized so one kernel runs about 200 us";
-  overlap.points = {test::point_of(1, 6400, 1, 1), test::point_of(4, 1650, 3.88, 4, true)};
-  auto& pipeline = streams.copy_pipeline;
-  pipeline.total_bytes = 256ull << 20;
-  pipeline.chunks = 16;
-  pipeline.chunk_bytes = 16ull << 20;
-  pipeline.copy_engines = 2;
-  pipeline.fma_per_element = 64;
-  pipeline.h2d_us = test::summary_of(10400, 10300, 10500);
-  pipeline.kernel_us = test::summary_of(3100, 3050, 3200);
-  pipeline.d2h_us = test::summary_of(10200, 10100, 10400);
-  pipeline.sizing_note = "256 MiB in 16 chunks";
-  pipeline.points = {test::point_of(1, 23700, 1, 1), test::point_of(2, 12900, 1.84, 2.1)};
-  // A figure that went wrong is written as null and must come back as NaN, not fail.
-  pipeline.points.back().efficiency = std::numeric_limits<double>::quiet_NaN();
+  streams_result streams = test::sample_streams();
+  streams.copy_pipeline.points.back().efficiency = std::numeric_limits<double>::quiet_NaN();
   return streams;
 }
 
@@ -82,7 +46,7 @@ TEST(JsonReader, EnvironmentRoundTripsThroughTheWriter) {
   EXPECT_EQ(report::environment_to_json(read), written);
   ASSERT_EQ(read.gpus.size(), 2u);
   EXPECT_EQ(read.gpus[1].compute_capability_minor, 1);
-  EXPECT_EQ(read.gpus[1].memory_bytes, 85'000'000'001ull);
+  EXPECT_EQ(read.gpus[1].memory_bytes, read.gpus[0].memory_bytes + 1);
 }
 
 TEST(JsonReader, StreamsRoundTripThroughTheWriter) {

@@ -36,4 +36,57 @@ inline stream_point point_of(int streams, double time_us, double speedup, double
   return point;
 }
 
+/// One H100 as the tool would describe it, with NVML and no MPS daemon.
+inline environment_info h100_environment() {
+  environment_info environment;
+  environment.cuda_available = true;
+  environment.cuda_driver_version = 13000;
+  environment.cuda_runtime_version = 12080;
+  environment.driver_release = "580.95.05";
+  environment.nvml_status = "ok";
+  gpu_info gpu;
+  gpu.name = "NVIDIA H100 80GB HBM3";
+  gpu.uuid = "GPU-12345678-9abc-def0-1234-56789abcdef0";
+  gpu.pci_bus_id = "0000:17:00.0";
+  gpu.compute_capability_major = 9;
+  gpu.sm_count = 132;
+  gpu.memory_bytes = 85'520'809'984ull;
+  gpu.mig_mode = "disabled";
+  gpu.compute_mode = "default";
+  gpu.sm_clock_max_mhz = 1980;
+  gpu.memory_clock_max_mhz = 2619;
+  gpu.async_engine_count = 3;
+  gpu.l2_cache_bytes = 52'428'800;
+  environment.gpus.push_back(gpu);
+  return environment;
+}
+
+/// Both streams experiments with three and two stream counts; the 8-stream point is noisy.
+inline streams_result sample_streams() {
+  streams_result streams;
+  kernel_overlap_result& overlap = streams.kernel_overlap;
+  overlap.kernels = 32;
+  overlap.blocks_per_kernel = 4;
+  overlap.threads_per_block = 256;
+  overlap.fma_per_element = 2048;
+  overlap.elements_per_kernel = 1024;
+  overlap.concurrent_capacity = 132;
+  overlap.single_kernel_us = summary_of(31.2, 30.9, 31.8);
+  overlap.sizing_note = "4 blocks per kernel so all 32 kernels can be resident at once";
+  overlap.points = {point_of(1, 1000, 1, 1), point_of(2, 510, 1.961, 2),
+                    point_of(8, 140, 7.143, 8, true)};
+  copy_pipeline_result& pipeline = streams.copy_pipeline;
+  pipeline.total_bytes = 256ull << 20;
+  pipeline.chunks = 16;
+  pipeline.chunk_bytes = 16ull << 20;
+  pipeline.copy_engines = 2;
+  pipeline.fma_per_element = 64;
+  pipeline.h2d_us = summary_of(10'500, 10'400, 10'600);
+  pipeline.kernel_us = summary_of(3'200, 3'150, 3'300);
+  pipeline.d2h_us = summary_of(10'300, 10'200, 10'500);
+  pipeline.sizing_note = "256 MiB each way in 16 chunks: copies dominate";
+  pipeline.points = {point_of(1, 24'000, 1, 1), point_of(4, 11'500, 2.087, 2.28)};
+  return streams;
+}
+
 } // namespace gpushare::test
