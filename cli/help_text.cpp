@@ -48,7 +48,9 @@ Workloads (--workload name:key=value,...; integers accept Ki, Mi, Gi suffixes):
 
 Statistics: every figure is the median of --repetitions repetitions with a distribution-free
 interval (95 % when R >= 6; with fewer repetitions the report states the interval's actual
-coverage); a figure whose coefficient of variation exceeds 5 % is flagged "noisy".
+coverage); a figure whose coefficient of variation exceeds --max-noise (5 %) is flagged "noisy".
+With --max-repetitions M, tenants' solo phases repeat past --repetitions until the CV is under
+--max-noise or M is reached, and the shared phase runs the most any tenant needed alone.
 
 Telemetry: NVML (loaded at run time) is sampled every --telemetry-interval ms during every
 tenant phase; a phase on a power-capped, thermally or hardware slowed GPU is flagged

@@ -154,8 +154,9 @@ std::optional<double> whole_gpu_solo_throughput(const std::vector<run_record>& r
   return found.size() % 2 == 1 ? found[middle] : (found[middle - 1] + found[middle]) / 2;
 }
 
-run_record measure_mig(const run_config& config, const std::vector<run_record>& earlier_runs,
-                       std::ostream& out, const telemetry_settings& telemetry) {
+run_record measure_mig(const run_config& config, const std::string& cuda_gpu_uuid,
+                       const std::vector<run_record>& earlier_runs, std::ostream& out,
+                       const telemetry_settings& telemetry) {
   if (!config.mig_geometry.empty() && !config.mig_apply && !config.dry_run) {
     throw usage_error("--mig-geometry changes the GPU's MIG instances: add --mig-apply to let the "
                       "tool destroy the current ones, create these for the run and restore the "
@@ -170,9 +171,26 @@ run_record measure_mig(const run_config& config, const std::vector<run_record>& 
   const mig::nvidia_smi smi(smi_options);
   const int gpu = config.device;
 
-  const mig::gpu_mig_mode mode = smi.mig_mode(gpu);
+  // Without a usable nvidia-smi there is no MIG to measure on this machine: a suite skips it.
+  const mig::gpu_mig_mode mode = [&] {
+    try {
+      return smi.mig_mode(gpu);
+    } catch (const mig::nvidia_smi_error& failure) {
+      throw mig_unavailable_error(failure.what());
+    }
+  }();
+  // nvidia-smi numbers GPUs by PCI order, CUDA by its own order and CUDA_VISIBLE_DEVICES; a
+  // run must never measure, or re-partition, a GPU it was not pointed at.
+  if (!cuda_gpu_uuid.empty() && !mode.uuid.empty() && cuda_gpu_uuid.rfind("GPU-", 0) == 0 &&
+      mode.uuid != cuda_gpu_uuid) {
+    throw mig_unavailable_error(fmt::format(
+        "--mode mig: nvidia-smi's GPU {} is {}, but CUDA's device {} is {} (CUDA_VISIBLE_DEVICES "
+        "or the device order differs); run --mode mig on its own with --device set to "
+        "nvidia-smi's index of the GPU to measure",
+        gpu, mode.uuid, gpu, cuda_gpu_uuid));
+  }
   if (const std::string problem = mig::mig_mode_problem(mode); !problem.empty()) {
-    throw environment_error(fmt::format(
+    throw mig_unavailable_error(fmt::format(
         "--mode mig: {}. Then create instances ('nvidia-smi mig -i {} -cgi <profiles> -C', "
         "check a geometry with 'gpushare-bench mig validate') or let this tool create them for "
         "the run with --mig-geometry G --mig-apply; --mode timeslice and --mode mps need no MIG",
@@ -183,7 +201,7 @@ run_record measure_mig(const run_config& config, const std::vector<run_record>& 
     const mig::mig_layout layout = mig::list_layout(smi, gpu);
     const std::vector<mig_instance_record> instances = instances_of(layout);
     if (instances.empty()) {
-      throw environment_error(fmt::format(
+      throw mig_unavailable_error(fmt::format(
           "--mode mig: MIG is enabled on GPU {} ({}) but it has no instances to measure: create "
           "some as root ('nvidia-smi mig -i {} -cgi <profiles> -C') or pass --mig-geometry G "
           "--mig-apply to create them for this run only",
@@ -224,6 +242,14 @@ run_record measure_mig(const run_config& config, const std::vector<run_record>& 
     if (run.mig) {
       run.mig->restore = failure.what();
     }
+  } catch (const error& failure) {
+    // The report must say what the GPU was left as, not only stderr.
+    if (!lifecycle.restore_failure().empty()) {
+      throw error(fmt::format("{}; the old MIG layout could not be restored either: {}",
+                              failure.what(), lifecycle.restore_failure()),
+                  failure.code());
+    }
+    throw;
   }
   return run;
 }

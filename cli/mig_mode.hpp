@@ -4,6 +4,7 @@
 // measured alone on its instance and then all together. Instances are hardware partitions, so
 // shared / solo should stay near 1.0: that ratio is the interference the mode reports.
 
+#include "common/error.hpp"
 #include "harness/records.hpp"
 #include "harness/run_config.hpp"
 #include "harness/telemetry_sampler.hpp"
@@ -14,6 +15,14 @@
 #include <vector>
 
 namespace gpushare::cli {
+
+/// MIG cannot be measured on the GPU as it is (MIG off or pending, no instances, or nvidia-smi's
+/// GPU is not the one CUDA calls --device): --mode all records its mig step as skipped with
+/// this reason, where any other failure fails the run.
+class mig_unavailable_error : public environment_error {
+public:
+  using environment_error::environment_error;
+};
 
 /// One workload per instance: none -> the default workload on every instance, one -> that one
 /// on every instance, as many as instances -> in order. Throws usage_error otherwise.
@@ -30,7 +39,9 @@ namespace gpushare::cli {
 /// far (for the fraction of the whole GPU). With --dry-run it prints the commands to `out` and
 /// returns a skipped run. Throws environment_error when MIG is not usable on the GPU, no
 /// instance exists or nvidia-smi cannot be run, usage_error for a bad geometry or options.
-[[nodiscard]] run_record measure_mig(const run_config& config,
+/// `cuda_gpu_uuid` is the whole GPU CUDA calls --device, when CUDA sees one with MIG off ("" when
+/// not known); a MIG-enabled nvidia-smi GPU --device is then a different GPU and is refused.
+[[nodiscard]] run_record measure_mig(const run_config& config, const std::string& cuda_gpu_uuid,
                                      const std::vector<run_record>& earlier_runs, std::ostream& out,
                                      const telemetry_settings& telemetry = {});
 

@@ -39,6 +39,10 @@ bool takes_workloads(const std::string& mode) {
 /// One workload per tenant: a single --workload is repeated --tenants times; none means the
 /// default workload for two tenants.
 void resolve_tenants(run_config& config) {
+  if (config.max_repetitions != 0 && config.max_repetitions < config.repetitions) {
+    throw usage_error(fmt::format("--max-repetitions {} is below --repetitions {}",
+                                  config.max_repetitions, config.repetitions));
+  }
   if (config.mode == "mig") {
     // The instances found (or created) decide the tenant count; workloads are matched to them
     // when the run starts.
@@ -129,9 +133,22 @@ void configure_parser(CLI::App& app, invocation& result) {
                  "Workload of one tenant, name:key=value,... (repeatable; see Workloads below)")
       ->type_name("SPEC")
       ->allow_extra_args(false);
-  app.add_option("--repetitions", config.repetitions,
-                 "Repetitions per figure; the median and its interval are reported")
+  app.add_option("--repetitions,--min-repetitions", config.repetitions,
+                 "Repetitions per figure (at least this many with --max-repetitions); the "
+                 "median and its interval are reported")
       ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--max-repetitions", config.max_repetitions,
+                 "Keep repeating, up to this many, while a figure's coefficient of variation is "
+                 "above --max-noise (tenants' solo phases; the shared phase then runs as many as "
+                 "the most any tenant needed alone); default: exactly --repetitions")
+      ->check(CLI::Range(1, 1000))
+      ->type_name("N");
+  app.add_option("--max-noise", config.noise_threshold,
+                 "Coefficient of variation above which a figure is flagged noisy, and the target "
+                 "of --max-repetitions (a fraction: 0.05 = 5 %)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->type_name("FRACTION")
       ->capture_default_str();
   app.add_option("--warmup", config.warmup_iterations,
                  "Untimed iterations before the first repetition")
@@ -232,6 +249,8 @@ void configure_parser(CLI::App& app, invocation& result) {
   auto* tenant = app.add_subcommand("tenant", "internal: one tenant process of a run");
   tenant->group(""); // hidden: the harness starts it, people do not
   tenant->add_option("--workload", result.tenant.workload)->required();
+  tenant->add_option("--max-repetitions", result.tenant.settings.max_repetitions)
+      ->check(CLI::Range(0, 1000));
   tenant->add_option("--repetitions", result.tenant.settings.repetitions)
       ->check(CLI::Range(1, 1000));
   tenant->add_option("--warmup", result.tenant.settings.warmup_iterations)

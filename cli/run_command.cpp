@@ -195,8 +195,15 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       } else {
         if (mode == "mig") {
           try {
-            live.add_run(measure_mig(step, document.runs, out, telemetry));
-          } catch (const environment_error& unavailable) {
+            // Only a whole GPU's uuid is comparable: on a MIG-enabled GPU, CUDA's device is an
+            // instance with an identity of its own.
+            const auto& gpus = document.environment.gpus;
+            const auto index = static_cast<std::size_t>(config.device);
+            const bool whole_gpu = index < gpus.size() && (gpus[index].mig_mode == "disabled" ||
+                                                           gpus[index].mig_mode == "unsupported");
+            const std::string cuda_uuid = whole_gpu ? gpus[index].uuid : std::string();
+            live.add_run(measure_mig(step, cuda_uuid, document.runs, out, telemetry));
+          } catch (const mig_unavailable_error& unavailable) {
             if (config.mode != "all") {
               throw;
             }

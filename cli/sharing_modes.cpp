@@ -60,7 +60,7 @@ bool host_only_workloads(const run_config& config) {
 
 double default_tenant_timeout_s(const run_config& config) {
   if (config.duration_s) {
-    return 2.0 * config.repetitions * *config.duration_s + 60.0;
+    return 2.0 * std::max(config.repetitions, config.max_repetitions) * *config.duration_s + 60.0;
   }
   return 300.0;
 }
@@ -71,6 +71,7 @@ tenant_launch tenant_launch_for(const run_config& config, const std::string& scr
   launch.device = config.device;
   launch.scratch_directory = scratch_directory;
   launch.settings.repetitions = config.repetitions;
+  launch.settings.max_repetitions = config.max_repetitions;
   launch.settings.warmup_iterations = config.warmup_iterations;
   launch.settings.iterations = config.iterations;
   launch.settings.duration_s = config.duration_s;

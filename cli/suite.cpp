@@ -71,6 +71,10 @@ void apply(run_config& config, const located_error& where, const std::string& ke
            const std::string& value, bool in_run) {
   if (key == "repetitions") {
     config.repetitions = static_cast<int>(parse_integer(where, key, value, 1, 1000));
+  } else if (key == "max-repetitions") {
+    config.max_repetitions = static_cast<int>(parse_integer(where, key, value, 1, 1000));
+  } else if (key == "max-noise") {
+    config.noise_threshold = parse_real(where, key, value, 0, 1);
   } else if (key == "warmup") {
     config.warmup_iterations = static_cast<int>(parse_integer(where, key, value, 0, 100000));
   } else if (key == "duration") {
@@ -104,11 +108,11 @@ void apply(run_config& config, const located_error& where, const std::string& ke
     // Informational: reports record the suite's source.
   } else {
     throw where.at(key, in_run ? "unknown in a [run] section (accepted: mode, tenants, workload, "
-                                 "repetitions, warmup, duration, iterations, mps-thread-pct, "
-                                 "mps-mem-limit, mps-priority)"
+                                 "repetitions, max-repetitions, max-noise, warmup, duration, "
+                                 "iterations, mps-thread-pct, mps-mem-limit, mps-priority)"
                                : "unknown before the first [run] (accepted: name, repetitions, "
-                                 "warmup, duration, iterations, mps-thread-pct, mps-mem-limit, "
-                                 "mps-priority)");
+                                 "max-repetitions, max-noise, warmup, duration, iterations, "
+                                 "mps-thread-pct, mps-mem-limit, mps-priority)");
   }
 }
 

@@ -1,6 +1,7 @@
 #include "harness/measure.hpp"
 
 #include "common/interrupt.hpp"
+#include "harness/stopping_rule.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -71,7 +72,10 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
 
   std::vector<double> iteration_time_us;
   std::vector<double> throughput;
-  for (int repetition = 0; repetition < settings.repetitions; ++repetition) {
+  const stopping_rule rule{settings.repetitions,
+                           std::max(settings.repetitions, settings.max_repetitions),
+                           settings.noise_threshold};
+  while (!enough_repetitions(iteration_time_us, rule)) {
     std::uint64_t done = 0;
     const auto repetition_start = monotonic_clock::now();
     auto now = repetition_start;

@@ -13,7 +13,10 @@ namespace gpushare {
 
 struct measure_settings {
   int warmup_iterations = 3;
-  int repetitions = 5;
+  int repetitions = 5; ///< at least this many
+  /// More repetitions, up to this many, while the iteration time's CV is above noise_threshold
+  /// (see stopping_rule.hpp); 0 = exactly `repetitions`.
+  int max_repetitions = 0;
   /// Iterations per repetition; when neither this nor duration_s is set, default_iterations.
   std::optional<std::uint64_t> iterations;
   /// Per repetition: iterate until this much time has passed [seconds].

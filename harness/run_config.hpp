@@ -12,7 +12,8 @@ namespace gpushare {
 struct run_config {
   std::string mode; ///< streams | timeslice | mps | mig | isolation | calibrate | all
   std::vector<std::string> workloads; ///< canonical workload specs, one per tenant
-  int repetitions = 5;
+  int repetitions = 5;                ///< at least this many (--repetitions, --min-repetitions)
+  int max_repetitions = 0; ///< more while noisy, up to this many; 0 = exactly `repetitions`
   int warmup_iterations = 3;
   std::optional<std::uint64_t> iterations; ///< per repetition; exclusive with duration_s
   std::optional<double> duration_s;        ///< per repetition [seconds]

@@ -124,6 +124,19 @@ run_record run_sharing_experiment(const sharing_plan& plan, const sharing_hooks&
   }
   tenant_launch shared_launch = plan.launch;
   shared_launch.device = plan.shared_device.value_or(plan.launch.device);
+  // Tenants that each decided alone when to stop would leave the last ones running without
+  // the others; together they run a fixed count: the most any tenant needed alone.
+  if (plan.launch.settings.max_repetitions > plan.launch.settings.repetitions) {
+    int needed = plan.launch.settings.repetitions;
+    for (const auto& tenant : run.tenants) {
+      if (tenant.solo) {
+        needed = std::max(needed, static_cast<int>(tenant.solo->iteration_time_us.count));
+      }
+    }
+    shared_launch.settings.repetitions = needed;
+    shared_launch.settings.max_repetitions = needed;
+    run.params.emplace_back("shared_repetitions", std::to_string(needed));
+  }
   const std::vector<tenant_outcome> together =
       sampled_phase(plan, run, shared, shared_launch, "shared", std::nullopt, hooks.on_released);
   for (std::size_t i = 0; i < together.size(); ++i) {

@@ -113,7 +113,12 @@ void telemetry_sampler::run() {
   std::unique_lock<std::mutex> lock(m_mutex);
   while (!m_wake.wait_until(lock, next, [this] { return m_stopping; })) {
     lock.unlock();
-    sample_once();
+    try {
+      sample_once();
+    } catch (const std::exception& failure) {
+      m_thread_error = failure.what();
+      return;
+    }
     lock.lock();
     // A slow round does not make the next one come early: ticks stay on the grid and a
     // missed tick is skipped rather than sampled twice.
@@ -162,6 +167,9 @@ phase_telemetry telemetry_sampler::stop() {
   phase.interval_ms = std::chrono::duration<double, std::milli>(m_settings.interval).count();
   phase.samples = m_round_cost_us.size();
   phase.sample_cost_us = stat_of(m_round_cost_us);
+  if (!m_thread_error.empty()) {
+    add_once(phase.flags, "telemetry_stopped");
+  }
   for (std::size_t i = 0; i < m_settings.gpu_uuids.size(); ++i) {
     phase.gpus.push_back(
         summarize_gpu(m_settings.gpu_uuids[i], m_readings[i], m_settings.max_clock_drift));

@@ -52,6 +52,9 @@ private:
   std::chrono::steady_clock::time_point m_start;
   std::vector<std::vector<telemetry_reading>> m_readings; ///< per GPU, per round
   std::vector<double> m_round_cost_us;
+  /// Why the sampling thread stopped early; an exception must not escape a thread (that would
+  /// end the harness with its tenants still running).
+  std::string m_thread_error;
   std::thread m_thread;
   std::mutex m_mutex;
   std::condition_variable m_wake;

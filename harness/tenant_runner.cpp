@@ -95,12 +95,13 @@ std::string current_executable() {
 std::vector<std::string> tenant_command_line(const tenant_plan& tenant,
                                              const tenant_launch& launch) {
   std::vector<std::string> argv{
-      launch.program,  "tenant",
-      "--workload",    tenant.spec.canonical(),
-      "--repetitions", std::to_string(launch.settings.repetitions),
-      "--warmup",      std::to_string(launch.settings.warmup_iterations),
-      "--device",      std::to_string(launch.device),
-      "--noise",       fmt::format("{}", launch.settings.noise_threshold)};
+      launch.program,      "tenant",
+      "--workload",        tenant.spec.canonical(),
+      "--repetitions",     std::to_string(launch.settings.repetitions),
+      "--max-repetitions", std::to_string(launch.settings.max_repetitions),
+      "--warmup",          std::to_string(launch.settings.warmup_iterations),
+      "--device",          std::to_string(launch.device),
+      "--noise",           fmt::format("{}", launch.settings.noise_threshold)};
   if (launch.settings.duration_s) {
     argv.insert(argv.end(), {"--duration", fmt::format("{}", *launch.settings.duration_s)});
   } else {

@@ -170,6 +170,14 @@ replica_advice advise_replicas(const json& report, const std::string& source,
     const int tenants = static_cast<int>(reader.array_member(runs[i], path, "tenants").size());
     tenant_count_finding& finding = by_count[tenants];
     finding.tenants = tenants;
+    // host-* tenants are test instruments: their figures say nothing about a GPU.
+    const auto flags = runs[i].find("flags");
+    if (flags != runs[i].end() && flags->is_array() &&
+        std::find(flags->begin(), flags->end(), "host_instruments_only") != flags->end()) {
+      finding.skipped.push_back(
+          fmt::format("{}: host-* test instruments, not GPU figures", path.text()));
+      continue;
+    }
     std::string why;
     const auto inflation = run_inflation(reader, runs[i], path, why);
     if (!inflation) {

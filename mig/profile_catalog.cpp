@@ -169,12 +169,13 @@ std::vector<board_catalog> build_catalog() {
       {},
   }));
 
-  // H100-80GB (PCIe and SXM5): guide table "GPU Instance Profiles on H100", H100 80GB.
+  // H100-80GB SXM5: guide table "GPU Instance Profiles on H100", H100 80GB.
   // IDs, GiB, SMs and placements: `-lgip` / `-lgipp` of an "NVIDIA H100 80GB HBM3", as also
-  // published at https://jbarrow.ai/field_notes/nvidia-mig/ (-lgip).
+  // published at https://jbarrow.ai/field_notes/nvidia-mig/ (-lgip). The PCIe card has the same
+  // profiles but fewer SMs (114 in all), so it is not an alias: `--gpu live` reads its table.
   boards.push_back(make_board({
       "H100-80GB",
-      {"NVIDIA H100 80GB HBM3", "NVIDIA H100 PCIe"},
+      {"NVIDIA H100 80GB HBM3"},
       7,
       8,
       0,

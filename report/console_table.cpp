@@ -412,7 +412,7 @@ void print_environment(std::ostream& out, const environment_info& environment) {
         << '\n';
   }
   out << fmt::format(
-      "  CUDA driver {}, runtime {}, driver release {}, NVML {}\n",
+      "  CUDA driver {}, runtime {}, driver release {}, NVML: {}\n",
       format_cuda_version(environment.cuda_driver_version),
       format_cuda_version(environment.cuda_runtime_version),
       environment.driver_release.empty() ? std::string("unknown") : environment.driver_release,

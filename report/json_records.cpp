@@ -284,6 +284,7 @@ json config_to_json(const run_config& config) {
   return json{{"mode", config.mode},
               {"workloads", config.workloads},
               {"repetitions", config.repetitions},
+              {"max_repetitions", config.max_repetitions},
               {"warmup_iterations", config.warmup_iterations},
               {"iterations", std::move(iterations)},
               {"duration_s", json_number(config.duration_s)},

@@ -24,7 +24,7 @@ packages=(
 # A machine whose driver came from NVIDIA's installer already has NVML, and Debian's package
 # would pull in nvidia-installer-cleanup, which removes such a driver: keep the driver's NVML.
 if ! dpkg-query -W -f='${Status}' libnvidia-ml1 2>/dev/null | grep -q 'install ok installed' &&
-   /sbin/ldconfig -p 2>/dev/null | grep -q 'libnvidia-ml\.so\.1 '; then
+   grep -q 'libnvidia-ml\.so\.1 ' < <(/sbin/ldconfig -p 2>/dev/null); then
   echo "setup: libnvidia-ml.so.1 is already installed (NVIDIA driver); not adding libnvidia-ml1" >&2
   packages=("${packages[@]/libnvidia-ml1/}")
 fi

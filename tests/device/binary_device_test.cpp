@@ -37,6 +37,7 @@ TEST(BinaryOnDevice, StreamsModeMeasuresThroughItsWorker) {
   EXPECT_TRUE(report["environment"]["cuda_available"].get<bool>());
   const auto& streams = report["runs"][0]["streams"];
   for (const char* experiment : {"kernel_overlap", "copy_pipeline"}) {
+    ASSERT_EQ(streams[experiment]["points"].size(), 2u) << experiment << ": 1 and 4 streams";
     for (const auto& point : streams[experiment]["points"]) {
       const auto& time = point["time_us"];
       EXPECT_GT(time["median"].get<double>(), 0) << experiment;
@@ -57,6 +58,15 @@ TEST(BinaryOnDevice, TimesliceRunReportsEveryTenant) {
   fs::remove(json_path);
   const auto& tenants = report["runs"][0]["tenants"];
   ASSERT_EQ(tenants.size(), 2u);
+  // With a driver, NVML answers: every phase was sampled and the GPU reported its SM clock.
+  EXPECT_EQ(report["telemetry"]["status"], "available") << report["telemetry"].dump();
+  EXPECT_FALSE(report["environment"]["gpus"][0]["nvml"]["pci_bus_id"].get<std::string>().empty());
+  const auto& phases = report["runs"][0]["telemetry"];
+  ASSERT_EQ(phases.size(), 3u) << "two solo phases and the shared one";
+  for (const auto& phase : phases) {
+    EXPECT_GT(phase["samples"].get<int>(), 0);
+    EXPECT_GT(phase["gpus"][0]["summary"]["DCGM_FI_DEV_SM_CLOCK"]["max"].get<double>(), 0);
+  }
   for (const auto& tenant : tenants) {
     EXPECT_EQ(tenant["status"], "ok");
     EXPECT_TRUE(tenant["shared"]["verification"]["passed"].get<bool>());

@@ -193,6 +193,33 @@ TEST_F(MigMode, AFailureWhileApplyingStillRestores) {
   }
 }
 
+TEST_F(MigMode, ASuiteSkipsMigWhereItCannotRunAndFailsWhenApplyingFails) {
+  const std::string suite = m_dir + "/mig.suite";
+  std::ofstream(suite) << "repetitions = 2\nduration = 0.02\n[run]\nmode = mig\nworkload = "
+                          "host-sleep:us=100\n";
+  const std::string json_path = m_dir + "/report.json";
+  m_environment["GPUSHARE_SMI_MIG_MODE"] = "Disabled,Disabled";
+  const binary_run off = run_gpushare(
+      {"--suite", suite, "--nvidia-smi", standin, "--quiet", "--json", json_path}, m_environment);
+  EXPECT_EQ(off.exit_code, 0) << off.err;
+  const json report = json::parse(read_text(json_path));
+  EXPECT_EQ(report["runs"][0]["status"], "skipped");
+  EXPECT_THAT(report["runs"][0]["reason"].get<std::string>(), HasSubstr("-mig 1"));
+
+  // A failure while changing the layout is not "MIG unavailable": the suite fails with it.
+  m_environment.erase("GPUSHARE_SMI_MIG_MODE");
+  fs::remove(m_dir + "/state.json");
+  const auto before = instances_now();
+  m_environment["GPUSHARE_SMI_FAIL_AT"] = "9";
+  const binary_run failing =
+      run_gpushare({"--suite", suite, "--nvidia-smi", standin, "--mig-geometry", "3g.20gb,3g.20gb",
+                    "--mig-apply", "--quiet", "--json", json_path},
+                   m_environment);
+  EXPECT_EQ(failing.exit_code, 2) << failing.err;
+  EXPECT_EQ(json::parse(read_text(json_path))["runs"][0]["status"], "failed");
+  EXPECT_EQ(instances_now(), before);
+}
+
 TEST_F(MigMode, CtrlCWhileApplyingRestoresAndExits130) {
   const auto before = instances_now();
   // The stand-in sends SIGINT to the tool right after creating the first new GPU instance.

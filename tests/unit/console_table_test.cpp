@@ -128,7 +128,7 @@ TEST(ConsoleTable, EnvironmentBlock) {
   std::ostringstream out;
   print_environment(out, environment);
   const std::string text = out.str();
-  EXPECT_NE(text.find("CUDA driver 13.0, runtime 12.8, driver release 580.95.05, NVML ok"),
+  EXPECT_NE(text.find("CUDA driver 13.0, runtime 12.8, driver release 580.95.05, NVML: ok"),
             std::string::npos)
       << text;
   const std::vector<std::string> lines = lines_of(text);
@@ -153,7 +153,7 @@ TEST(ConsoleTable, EnvironmentWithoutCuda) {
   EXPECT_NE(text.find("CUDA unavailable: no CUDA-capable device is detected"), std::string::npos)
       << text;
   EXPECT_NE(text.find("CUDA driver unknown, runtime unknown"), std::string::npos) << text;
-  EXPECT_NE(text.find("NVML libnvidia-ml.so.1 not found"), std::string::npos) << text;
+  EXPECT_NE(text.find("NVML: libnvidia-ml.so.1 not found"), std::string::npos) << text;
   EXPECT_NE(text.find("no GPU visible"), std::string::npos) << text;
   EXPECT_NE(text.find("MPS: no daemon running"), std::string::npos) << text;
 }

@@ -115,6 +115,16 @@ TEST(K8sReplicaAdvice, FailedAndUnmeasuredRunsAreLeftOutAndNamed) {
                                                        "measured"));
 }
 
+TEST(K8sReplicaAdvice, TestInstrumentRunsAreNeverAdvice) {
+  json instruments = run("timeslice", {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0});
+  instruments["flags"] = json::array({"host_instruments_only"});
+  const json document = report({run("timeslice", {1.2, 1.2}), instruments});
+  const replica_advice advice = advise_replicas(document, "r.json", "timeslice", 2.0);
+  EXPECT_EQ(advice.replicas, 2) << "8 host-sleep tenants said nothing about the GPU";
+  ASSERT_EQ(advice.findings.size(), 2u);
+  EXPECT_THAT(advice.findings[1].skipped.at(0), HasSubstr("runs[1]: host-* test instruments"));
+}
+
 TEST(K8sReplicaAdvice, NoRunWithinTheLimitIsACheckFailureWithEveryFigure) {
   const json document = report({run("timeslice", {1.4, 1.6}), run("timeslice", {2.0, 2.2, 2.1})});
   try {

@@ -37,6 +37,21 @@ TEST(Measure, HostSleepRunsEveryRepetitionAndIteration) {
   EXPECT_LE(result.latency_us.p99, result.latency_us.max);
 }
 
+TEST(Measure, ANoiseBoundNoSeriesMeetsRunsTheMaximumRepetitions) {
+  const auto spec = parse_workload_spec("host-sleep:us=100");
+  auto work = make_workload(spec, {});
+  measure_settings settings;
+  settings.warmup_iterations = 0;
+  settings.repetitions = 2;
+  settings.max_repetitions = 5;
+  settings.iterations = 2;
+  // Real timings never repeat to the nanosecond, so a bound of 0 is never met.
+  settings.noise_threshold = 0;
+  const workload_result result = measure_workload(*work, spec, settings);
+  EXPECT_EQ(result.iteration_time_us.count, 5u);
+  EXPECT_EQ(result.iterations, 10u);
+}
+
 TEST(Measure, DurationModeRunsAtLeastOneIterationPerRepetition) {
   const auto spec = parse_workload_spec("host-sleep:us=3000");
   auto work = make_workload(spec, {});
