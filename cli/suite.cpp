@@ -2,6 +2,7 @@
 
 #include "cli/options.hpp"
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "harness/workload_spec.hpp"
 
 #include <fmt/format.h>
@@ -16,15 +17,6 @@
 
 namespace gpushare::cli {
 namespace {
-
-std::string trim(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string::npos) {
-    return "";
-  }
-  const auto last = text.find_last_not_of(" \t\r");
-  return text.substr(first, last - first + 1);
-}
 
 struct located_error {
   std::string source;
@@ -60,7 +52,7 @@ std::vector<std::string> split_list(const std::string& value) {
   std::vector<std::string> items;
   std::stringstream in(value);
   for (std::string item; std::getline(in, item, ',');) {
-    items.push_back(trim(item));
+    items.emplace_back(trim(item));
   }
   return items;
 }
@@ -140,7 +132,7 @@ std::vector<run_config> expand_suite(std::string_view text, const std::string& s
   bool in_run = false;
   for (std::string raw; std::getline(in, raw);) {
     ++where.line;
-    const std::string line = trim(raw.substr(0, raw.find('#')));
+    const std::string line(trim(std::string_view(raw).substr(0, raw.find('#'))));
     if (line.empty()) {
       continue;
     }
@@ -156,8 +148,8 @@ std::vector<run_config> expand_suite(std::string_view text, const std::string& s
       throw usage_error(fmt::format("suite {}:{}: expected 'key = value' or '[run]', got '{}'",
                                     source, where.line, line));
     }
-    const std::string key = trim(line.substr(0, equals));
-    const std::string value = trim(line.substr(equals + 1));
+    const std::string key(trim(std::string_view(line).substr(0, equals)));
+    const std::string value(trim(std::string_view(line).substr(equals + 1)));
     apply(in_run ? runs.back() : globals, where, key, value, in_run);
   }
   if (runs.empty()) {

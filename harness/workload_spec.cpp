@@ -1,6 +1,7 @@
 #include "harness/workload_spec.hpp"
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "harness/workload_catalog.hpp"
 
 #include <fmt/format.h>
@@ -14,16 +15,6 @@
 
 namespace gpushare {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 /// Integers may carry a binary suffix (Ki, Mi, Gi) because sizes are usually powers of two.
 std::optional<std::int64_t> parse_integer(std::string_view text) {

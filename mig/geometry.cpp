@@ -1,6 +1,7 @@
 #include "mig/geometry.hpp"
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "mig/profile_catalog.hpp"
 
 #include <fmt/format.h>
@@ -15,15 +16,6 @@
 
 namespace gpushare::mig {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\n\r");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\n\r");
-  return text.substr(first, last - first + 1);
-}
 
 /// More than any board holds; a bigger repeat count is a typo, not a geometry.
 constexpr long max_repeat = 64;

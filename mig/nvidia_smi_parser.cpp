@@ -1,5 +1,7 @@
 #include "mig/nvidia_smi_parser.hpp"
 
+#include "common/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -21,15 +23,6 @@ constexpr std::string_view query_command =
     "nvidia-smi --query-gpu=index,name,uuid,mig.mode.current,mig.mode.pending "
     "--format=csv,noheader";
 constexpr std::string_view table_command = "nvidia-smi";
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 struct numbered_line {
   std::size_t number = 0; ///< 1-based, as an editor shows it

@@ -1,6 +1,7 @@
 #include "mig/planner.hpp"
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 
 #include <fmt/format.h>
 
@@ -28,15 +29,6 @@ constexpr std::size_t search_budget = 2'000'000;
 constexpr std::size_t max_searched_gpus = 256;
 
 using demand = std::vector<int>;
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
-}
 
 std::string lower(std::string_view text) {
   std::string out;
