@@ -65,6 +65,34 @@ streams_settings settings_from_json(const json& value) {
   return settings;
 }
 
+json calibration_settings_to_json(const calibration_settings& settings) {
+  return json{{"device", settings.device},
+              {"repetitions", settings.repetitions},
+              {"warmup", settings.warmup},
+              {"noise_threshold", settings.noise_threshold},
+              {"target_repetition_ms", settings.target_repetition_ms},
+              {"gemm_dtypes", settings.gemm_dtypes},
+              {"gemm_sizes", settings.gemm_sizes},
+              {"device_copy_bytes", settings.device_copy_bytes},
+              {"host_copy_bytes", settings.host_copy_bytes},
+              {"launches_per_repetition", settings.launches_per_repetition}};
+}
+
+calibration_settings calibration_settings_from_json(const json& value) {
+  calibration_settings settings;
+  value.at("device").get_to(settings.device);
+  value.at("repetitions").get_to(settings.repetitions);
+  value.at("warmup").get_to(settings.warmup);
+  value.at("noise_threshold").get_to(settings.noise_threshold);
+  value.at("target_repetition_ms").get_to(settings.target_repetition_ms);
+  value.at("gemm_dtypes").get_to(settings.gemm_dtypes);
+  value.at("gemm_sizes").get_to(settings.gemm_sizes);
+  value.at("device_copy_bytes").get_to(settings.device_copy_bytes);
+  value.at("host_copy_bytes").get_to(settings.host_copy_bytes);
+  value.at("launches_per_repetition").get_to(settings.launches_per_repetition);
+  return settings;
+}
+
 json answer(const json& request) {
   const std::string task = request.at("task").get<std::string>();
   if (task == "environment") {
@@ -75,6 +103,12 @@ json answer(const json& request) {
     const streams_result result =
         run_streams_experiment(settings_from_json(request.at("settings")), gpu);
     return json{{"streams", report::streams_to_json(result)}};
+  }
+  if (task == "calibrate") {
+    const gpu_info gpu = report::gpu_from_json(request.at("gpu"), "gpu");
+    const calibration_result result =
+        run_calibration(calibration_settings_from_json(request.at("settings")), gpu);
+    return json{{"calibration", report::calibration_to_json(result)}};
   }
   throw usage_error(fmt::format("device worker: unknown task '{}'", task));
 }
@@ -220,6 +254,24 @@ streams_result run_streams_in_worker(const std::string& program, const streams_s
     return report::streams_from_json(reply.at("streams"), "streams");
   } catch (const std::exception& failure) {
     throw error(fmt::format("the streams worker's answer is malformed: {}", failure.what()),
+                exit_code::usage);
+  }
+}
+
+calibration_result run_calibration_in_worker(const std::string& program,
+                                             const calibration_settings& settings,
+                                             const gpu_info& gpu) {
+  // Seconds of work; the ceiling only catches a worker that hangs.
+  constexpr milliseconds calibration_timeout{600'000};
+  const json reply = call_worker(program,
+                                 json{{"task", "calibrate"},
+                                      {"settings", calibration_settings_to_json(settings)},
+                                      {"gpu", report::gpu_to_json(gpu)}},
+                                 calibration_timeout);
+  try {
+    return report::calibration_from_json(reply.at("calibration"), "calibration");
+  } catch (const std::exception& failure) {
+    throw error(fmt::format("the calibration worker's answer is malformed: {}", failure.what()),
                 exit_code::usage);
   }
 }

@@ -8,8 +8,10 @@
 // Protocol: one JSON request on the worker's stdin, one JSON reply on its stdout:
 //   {"task": "environment"}                          -> {"environment": {...}}
 //   {"task": "streams", "settings": {...}, "gpu": {...}} -> {"streams": {...}}
+//   {"task": "calibrate", "settings": {...}, "gpu": {...}} -> {"calibration": {...}}
 //   any failure                                      -> {"error": {"message", "exit_code"}}
 
+#include "harness/calibration.hpp"
 #include "harness/records.hpp"
 #include "harness/streams_experiment.hpp"
 
@@ -31,5 +33,10 @@ int run_device_worker(std::istream& requests);
 [[nodiscard]] streams_result run_streams_in_worker(const std::string& program,
                                                    const streams_settings& settings,
                                                    const gpu_info& gpu);
+
+/// run_calibration() in a worker; its errors come back with their exit codes.
+[[nodiscard]] calibration_result run_calibration_in_worker(const std::string& program,
+                                                           const calibration_settings& settings,
+                                                           const gpu_info& gpu);
 
 } // namespace gpushare::cli

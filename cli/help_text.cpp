@@ -36,10 +36,15 @@ std::string help_footer() {
               instance, then all together: interference = shared / solo (about 1.0 when
               the hardware partitions hold). Needs MIG enabled; see also 'mig --help'.
   isolation   Memory, fault and latency isolation per mechanism (not in this version yet).
-  calibrate   The card's own limits: GEMM peak, copy bandwidth (not in this version yet).
+  calibrate   The card's own limits, measured now: cuBLAS GEMM peak per dtype (fp32, tf32,
+              fp16, bf16; best of m=n=k 4096 and 8192), device memory bandwidth (device-to-
+              device copy, bytes read + written), pinned host<->device bandwidth, kernel
+              launch latency. Later runs of the same report give every gemm, triad and mixed
+              result as a fraction of its limit; a rate more than 10 % above its limit is
+              impossible, so that run fails (exit 1) instead of becoming a record.
   all         The measurements of a suite, one combined report: --suite FILE, or the
-              embedded default suite (streams; timeslice and mps with 2, 4 and 8 GEMM
-              tenants; an open-loop infer victim beside 3 GEMM aggressors). Show it with
+              embedded default suite (calibrate; streams; timeslice and mps with 2, 4 and 8
+              GEMM tenants; an open-loop infer victim beside 3 GEMM aggressors). Show it with
               'gpushare-bench suite --print'; a suite file has the same form.
 
 Workloads (--workload name:key=value,...; integers accept Ki, Mi, Gi suffixes):
@@ -53,7 +58,7 @@ With --max-repetitions M, tenants' solo phases repeat past --repetitions until t
 --max-noise or M is reached, and the shared phase runs the most any tenant needed alone.
 
 Telemetry: NVML (loaded at run time) is sampled every --telemetry-interval ms during every
-tenant phase; a phase on a power-capped, thermally or hardware slowed GPU is flagged
+tenant phase, the streams experiment and the calibration; a phase on a power-capped, thermally or hardware slowed GPU is flagged
 "throttled", one whose busy SM clock moved by more than --max-clock-drift "clock_drift".
 Without a driver the report says why telemetry is unavailable and the run measures anyway.
 
@@ -61,13 +66,13 @@ Output: tables on stdout (unless --quiet), progress and errors on stderr, and wi
 the complete versioned report (schema in report/schema/report.schema.json), rewritten after
 every phase so an interrupted run keeps what it measured.
 
-Tenants, and the queries and streams experiment the harness needs CUDA for, are this program
+Tenants, and the queries, calibration and streams experiment the harness needs CUDA for, are this program
 re-executed (fork + exec): the harness process itself never initialises CUDA. Without --iterations or --duration, tenant modes time each
 repetition for 0.5 s so that all tenants run for the same time. A tenant that crashes or
 outlives --tenant-timeout is reported with its workload, exit code or signal and stderr tail;
 the others' results are kept.
 
-Exit codes: 0 success; 1 a correctness check failed; 2 usage, configuration or environment
+Exit codes: 0 success; 1 a correctness check failed (or a rate above the calibrated limit); 2 usage, configuration or environment
 error (no GPU, no driver, bad option); 3 a tenant failed; 130 interrupted (SIGINT/SIGTERM:
 tenants and daemon are stopped, the report keeps what was measured).
 

@@ -8,8 +8,10 @@
 #include "cli/suite.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
+#include "harness/calibration.hpp"
 #include "harness/environment.hpp"
 #include "harness/nvml_library.hpp"
+#include "harness/physical_limits.hpp"
 #include "harness/streams_experiment.hpp"
 #include "harness/tenant_runner.hpp"
 #include "report/console_table.hpp"
@@ -25,7 +27,8 @@ namespace {
 
 /// Modes this version measures; the others are refused by name or listed as skipped in `all`.
 bool mode_available(const std::string& mode) {
-  return mode == "streams" || mode == "timeslice" || mode == "mps" || mode == "mig";
+  return mode == "streams" || mode == "timeslice" || mode == "mps" || mode == "mig" ||
+         mode == "calibrate";
 }
 
 streams_settings to_streams_settings(const run_config& config) {
@@ -54,7 +57,25 @@ std::vector<std::string> streams_flags(const streams_result& result) {
   return noisy ? std::vector<std::string>{"noisy"} : std::vector<std::string>{};
 }
 
-run_record measure_streams(const run_config& config, const gpu_info& gpu) {
+/// Runs `body` (work done in a device worker) as one telemetry phase of `run` named `phase`.
+template <typename Body>
+void with_telemetry(const telemetry_settings& telemetry, const gpu_info& gpu, const char* phase,
+                    run_record& run, Body&& body) {
+  if (telemetry.source == nullptr || gpu.uuid.empty()) {
+    body();
+    return;
+  }
+  telemetry_settings settings = telemetry;
+  settings.gpu_uuids = {gpu.uuid};
+  telemetry_sampler sampler(settings, phase);
+  sampler.start();
+  body(); // on an exception the sampler's destructor stops its thread
+  run.telemetry.push_back(sampler.stop());
+  add_telemetry_flags(run.telemetry, run.flags);
+}
+
+run_record measure_streams(const run_config& config, const gpu_info& gpu,
+                           const telemetry_settings& telemetry) {
   run_record run;
   run.mode = "streams";
   run.params = {{"kernels", std::to_string(config.overlap_kernels)},
@@ -62,9 +83,45 @@ run_record measure_streams(const run_config& config, const gpu_info& gpu) {
                 {"pipeline_bytes", std::to_string(config.pipeline_bytes)},
                 {"device", std::to_string(config.device)}};
   const auto start = std::chrono::steady_clock::now();
-  run.streams = run_streams_in_worker(current_executable(), to_streams_settings(config), gpu);
+  with_telemetry(telemetry, gpu, "streams", run, [&] {
+    run.streams = run_streams_in_worker(current_executable(), to_streams_settings(config), gpu);
+  });
   run.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  run.flags = streams_flags(*run.streams);
+  const std::vector<std::string> noise = streams_flags(*run.streams);
+  run.flags.insert(run.flags.begin(), noise.begin(), noise.end());
+  return run;
+}
+
+bool calibration_noisy(const calibration_result& calibration) {
+  bool noisy = calibration.launch_round_trip_us.noisy || calibration.launch_back_to_back_us.noisy;
+  for (const gemm_peak& peak : calibration.gemm) {
+    noisy = noisy || peak.tflops.noisy;
+  }
+  for (const auto* figure :
+       {&calibration.device_copy, &calibration.host_to_device, &calibration.device_to_host}) {
+    noisy = noisy || (*figure && (*figure)->gb_per_s.noisy);
+  }
+  return noisy;
+}
+
+run_record measure_calibration(const run_config& config, const gpu_info& gpu,
+                               const telemetry_settings& telemetry) {
+  calibration_settings settings;
+  settings.device = config.device;
+  settings.repetitions = config.repetitions;
+  settings.noise_threshold = config.noise_threshold;
+  run_record run;
+  run.mode = "calibrate";
+  run.params = {{"device", std::to_string(config.device)},
+                {"repetitions", std::to_string(settings.repetitions)}};
+  const auto start = std::chrono::steady_clock::now();
+  with_telemetry(telemetry, gpu, "calibrate", run, [&] {
+    run.calibration = run_calibration_in_worker(current_executable(), settings, gpu);
+  });
+  run.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (calibration_noisy(*run.calibration)) {
+    run.flags.insert(run.flags.begin(), "noisy");
+  }
   return run;
 }
 
@@ -112,6 +169,14 @@ telemetry_status open_telemetry(const run_config& config, std::optional<nvml_lib
   return status;
 }
 
+/// A tenant run checked against the limits an earlier calibrate run of this report measured.
+run_record with_limits(run_record run, const std::vector<run_record>& earlier) {
+  if (const calibration_result* limits = latest_calibration(earlier)) {
+    (void)apply_limits(run, *limits);
+  }
+  return run;
+}
+
 run_record skipped_run(const std::string& mode) {
   run_record run;
   run.mode = mode;
@@ -126,12 +191,16 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
               std::ostream& progress) {
   if (!mode_available(config.mode) && config.mode != "all") {
     throw usage_error(fmt::format("--mode {}: not available in this version yet; available: "
-                                  "streams, timeslice, mps, mig, all",
+                                  "streams, timeslice, mps, mig, calibrate, all",
                                   config.mode));
   }
   if (config.mode == "streams" && !config.workloads.empty()) {
     throw usage_error("--workload: --mode streams takes no workload (the streams experiment "
                       "sizes its own kernels; see --kernels, --chunks, --streams)");
+  }
+  if (config.mode == "calibrate" && !config.workloads.empty()) {
+    throw usage_error("--workload: --mode calibrate takes no workload (it measures the card's "
+                      "own limits: cuBLAS peaks, copy bandwidths, launch latency)");
   }
 
   // One step per measurement: the suite's [run]s for --mode all or --suite, else the one mode.
@@ -155,7 +224,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
   // host-* tenants are test instruments that need no GPU; everything else does.
   bool needs_gpu = false;
   for (const run_config& step : plan) {
-    needs_gpu = needs_gpu || step.mode == "streams" ||
+    needs_gpu = needs_gpu || step.mode == "streams" || step.mode == "calibrate" ||
                 (uses_tenants(step.mode) && !host_only_workloads(step));
   }
   try {
@@ -189,9 +258,13 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
     }
     try {
       throw_if_interrupted();
+      const auto gpu = [&]() -> const gpu_info& {
+        return document.environment.gpus.at(static_cast<std::size_t>(config.device));
+      };
       if (mode == "streams") {
-        live.add_run(measure_streams(
-            step, document.environment.gpus.at(static_cast<std::size_t>(config.device))));
+        live.add_run(measure_streams(step, gpu(), telemetry));
+      } else if (mode == "calibrate") {
+        live.add_run(measure_calibration(step, gpu(), telemetry));
       } else {
         if (mode == "mig") {
           try {
@@ -202,7 +275,8 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
             const bool whole_gpu = index < gpus.size() && (gpus[index].mig_mode == "disabled" ||
                                                            gpus[index].mig_mode == "unsupported");
             const std::string cuda_uuid = whole_gpu ? gpus[index].uuid : std::string();
-            live.add_run(measure_mig(step, cuda_uuid, document.runs, out, telemetry));
+            live.add_run(with_limits(measure_mig(step, cuda_uuid, document.runs, out, telemetry),
+                                     document.runs));
           } catch (const mig_unavailable_error& unavailable) {
             if (config.mode != "all") {
               throw;
@@ -216,12 +290,9 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
           }
         } else {
           const bool gpu_tenants = !host_only_workloads(step);
-          live.add_run(measure_sharing(
-              step, mode,
-              gpu_tenants
-                  ? document.environment.gpus.at(static_cast<std::size_t>(config.device)).uuid
-                  : std::string(),
-              telemetry));
+          live.add_run(with_limits(
+              measure_sharing(step, mode, gpu_tenants ? gpu().uuid : std::string(), telemetry),
+              document.runs));
         }
         const run_record& done = document.runs.back();
         if (done.status == run_status::failed) {

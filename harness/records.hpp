@@ -15,7 +15,7 @@
 
 namespace gpushare {
 
-inline constexpr const char* report_schema_version = "1.3.0";
+inline constexpr const char* report_schema_version = "1.4.0";
 
 struct tool_info {
   std::string name = "gpushare-bench";
@@ -104,6 +104,19 @@ struct verification_result {
   std::string detail; ///< first mismatch, or how the check was done
 };
 
+/// A workload's measured rate against the matching physical limit of the card, measured by
+/// --mode calibrate in the same run (see harness/physical_limits.hpp).
+struct limit_check {
+  std::string limit;      ///< e.g. "gemm_fp16_tflops", "device_memory_gb_per_s"
+  double achieved = 0;    ///< the workload's median rate, in the limit's unit
+  double limit_value = 0; ///< the calibrated median
+  double fraction = 0;    ///< achieved / limit_value
+  /// False when the limit does not bound this workload (a working set that fits in L2, or a
+  /// library GEMM below the FMA peak); such a fraction above 1 is no error.
+  bool enforced = true;
+  std::string note; ///< why not enforced; "" otherwise
+};
+
 /// One workload measured in one process: the building block of tenant results.
 struct workload_result {
   std::string workload;    ///< canonical spec, e.g. "gemm:dtype=fp16,k=4096,m=4096,n=4096"
@@ -121,6 +134,9 @@ struct workload_result {
   std::vector<double> repetition_throughput_per_s;  ///< the samples behind throughput_per_s
   /// CLOCK_MONOTONIC (system-wide) at the start of the first timed iteration [ns].
   std::uint64_t first_iteration_start_ns = 0;
+  /// Against the calibrated limits, when the run measured them (filled by the harness, never
+  /// by the tenant).
+  std::vector<limit_check> limits;
 };
 
 /// One tenant of a multi-tenant run (the streams mode has none).
@@ -201,6 +217,37 @@ struct copy_pipeline_result {
 struct streams_result {
   kernel_overlap_result kernel_overlap;
   copy_pipeline_result copy_pipeline;
+};
+
+/// The best rate one GEMM dtype reached over the sizes tried.
+struct gemm_peak {
+  std::string dtype;
+  int size = 0;                 ///< m = n = k of the best size
+  sample_summary tflops;        ///< per repetition [TFLOP/s]
+  std::vector<int> sizes_tried; ///< m = n = k
+  std::vector<double> medians;  ///< median TFLOP/s per size tried
+};
+
+/// A copy rate: bytes per second over repetitions of back-to-back copies.
+struct bandwidth_figure {
+  std::uint64_t bytes = 0; ///< per copy
+  sample_summary gb_per_s; ///< 1e9 bytes per second
+  std::string counted;     ///< which bytes count, e.g. "read + written"
+};
+
+/// --mode calibrate: the card's own limits, measured with the same clocks and driver as the
+/// runs they bound.
+struct calibration_result {
+  std::vector<gemm_peak> gemm;
+  /// Device memory: cudaMemcpy device to device, every byte read and written counted (the
+  /// convention of triad's 3 * n * size), so memory-bound workloads compare directly.
+  std::optional<bandwidth_figure> device_copy;
+  std::optional<bandwidth_figure> host_to_device; ///< pinned host memory
+  std::optional<bandwidth_figure> device_to_host; ///< pinned host memory
+  sample_summary launch_round_trip_us;            ///< launch one tiny kernel and wait for it
+  sample_summary launch_back_to_back_us;          ///< per launch, many launches then one wait
+  std::uint64_t l2_cache_bytes = 0; ///< working sets below twice this are not memory bound
+  std::vector<std::string> skipped; ///< what could not be measured here and why
 };
 
 /// Figures over all tenants of a run; empty for modes they do not apply to.
@@ -292,10 +339,13 @@ struct run_record {
   std::string reason; ///< why skipped or failed
   std::vector<std::pair<std::string, std::string>> params;
   std::optional<streams_result> streams;
+  std::optional<calibration_result> calibration;
   std::vector<tenant_record> tenants;
   std::optional<mps_daemon_record> mps;
   std::optional<mig_run_record> mig;
   aggregate_figures aggregate;
+  /// The shared phase's summed rate of all tenants against each limit they share.
+  std::vector<limit_check> limits;
   std::vector<std::string> flags; ///< e.g. "noisy", "throttled", "verification_failed"
   double wall_time_s = 0;
   std::vector<phase_telemetry> telemetry; ///< one per tenant phase, when sampled

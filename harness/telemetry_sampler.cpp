@@ -159,7 +159,14 @@ void telemetry_sampler::sample_once() {
 phase_telemetry telemetry_sampler::stop() {
   if (m_thread.joinable()) {
     join();
-    sample_once();
+    if (m_thread_error.empty()) {
+      // Telemetry qualifies a measurement; a failing last read must not fail the phase.
+      try {
+        sample_once();
+      } catch (const std::exception& failure) {
+        m_thread_error = failure.what();
+      }
+    }
   }
   phase_telemetry phase;
   phase.phase = m_phase;
@@ -178,6 +185,10 @@ phase_telemetry telemetry_sampler::stop() {
     }
     if (phase.gpus.back().clock_drift) {
       add_once(phase.flags, "clock_drift");
+    }
+    if (!m_thread_error.empty()) {
+      // The flag alone would leave the reader guessing why the timeline ends early.
+      phase.gpus.back().last_read_error = "sampling stopped: " + m_thread_error;
     }
   }
   return phase;

@@ -1,6 +1,7 @@
 #include "report/console_table.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -381,7 +382,9 @@ std::string format_bytes(std::uint64_t bytes) {
   static constexpr const char* units[] = {" KiB", " MiB", " GiB", " TiB", " PiB", " EiB"};
   double value = static_cast<double>(bytes) / 1024.0;
   std::size_t unit = 0;
-  while (round_significant(value, 3) >= 1024.0 && unit + 1 < std::size(units)) {
+  // 1024 itself rounds to "1020" at 3 digits, so the unrounded value decides too.
+  while ((value >= 1024.0 || round_significant(value, 3) >= 1024.0) &&
+         unit + 1 < std::size(units)) {
     value /= 1024.0;
     ++unit;
   }
@@ -525,6 +528,92 @@ void print_mig(std::ostream& out, const run_record& run) {
   }
 }
 
+namespace {
+
+std::string limit_unit(const std::string& limit) {
+  return limit.find("tflops") != std::string::npos ? "TFLOP/s" : "GB/s";
+}
+
+std::string limit_line(const limit_check& check) {
+  return fmt::format("{} {} = {} of {} ({} {}){}", format_significant(check.achieved),
+                     limit_unit(check.limit), format_percent(check.fraction), check.limit,
+                     format_significant(check.limit_value), limit_unit(check.limit),
+                     check.enforced ? std::string() : " [not a bound: " + check.note + "]");
+}
+
+void print_limit_checks(std::ostream& out, const run_record& run) {
+  std::vector<std::string> lines;
+  for (const tenant_record& tenant : run.tenants) {
+    for (const auto& [phase, result] :
+         {std::pair{"solo", &tenant.solo}, std::pair{"shared", &tenant.shared}}) {
+      if (!*result) {
+        continue;
+      }
+      for (const limit_check& check : (*result)->limits) {
+        lines.push_back(fmt::format("    tenant {} {}: {}", tenant.id, phase, limit_line(check)));
+      }
+    }
+  }
+  for (const limit_check& check : run.limits) {
+    lines.push_back("    all tenants, shared: " + limit_line(check));
+  }
+  if (lines.empty()) {
+    return;
+  }
+  out << "  Against the calibrated limits (median rates):\n";
+  for (const std::string& line : lines) {
+    out << line << '\n';
+  }
+}
+
+std::string summary_cell(const sample_summary& summary) {
+  if (summary.count == 0) {
+    return not_available;
+  }
+  return fmt::format("{} [{}, {}]", format_significant(summary.median),
+                     format_significant(summary.ci_low), format_significant(summary.ci_high));
+}
+
+} // namespace
+
+void print_calibration(std::ostream& out, const calibration_result& calibration) {
+  text_table table;
+  table.add_column("limit", text_table::align::left);
+  table.add_column("median [interval]", text_table::align::left);
+  table.add_column("unit", text_table::align::left);
+  table.add_column("how", text_table::align::left);
+  table.add_column("flags", text_table::align::left);
+  const auto noisy = [](const sample_summary& summary) {
+    return summary.noisy ? std::string("noisy") : std::string();
+  };
+  for (const gemm_peak& peak : calibration.gemm) {
+    table.add_row({"GEMM " + peak.dtype, summary_cell(peak.tflops), "TFLOP/s",
+                   fmt::format("cuBLAS, best of m=n=k in {{{}}}: {}",
+                               fmt::join(peak.sizes_tried, ", "), peak.size),
+                   noisy(peak.tflops)});
+  }
+  for (const auto& [name, figure] : {std::pair{"device memory (copy)", &calibration.device_copy},
+                                     std::pair{"host to device", &calibration.host_to_device},
+                                     std::pair{"device to host", &calibration.device_to_host}}) {
+    if (*figure) {
+      table.add_row(
+          {name, summary_cell((*figure)->gb_per_s), "GB/s",
+           fmt::format("{} per copy, {}", format_bytes((*figure)->bytes), (*figure)->counted),
+           noisy((*figure)->gb_per_s)});
+    }
+  }
+  table.add_row({"launch round trip", summary_cell(calibration.launch_round_trip_us), "us",
+                 "launch one tiny kernel and wait", noisy(calibration.launch_round_trip_us)});
+  table.add_row({"launch back to back", summary_cell(calibration.launch_back_to_back_us), "us",
+                 "per launch, many launches then one wait",
+                 noisy(calibration.launch_back_to_back_us)});
+  out << "  Calibrated limits of this GPU (per-repetition medians):\n";
+  table.print(out, "    ");
+  for (const std::string& skipped : calibration.skipped) {
+    out << "    not measured: " << skipped << '\n';
+  }
+}
+
 void print_run(std::ostream& out, const run_record& run) {
   if (run.status == run_status::skipped) {
     out << fmt::format("Run {}: skipped: {}\n", run.mode,
@@ -551,7 +640,11 @@ void print_run(std::ostream& out, const run_record& run) {
   if (run.streams) {
     print_streams(out, *run.streams);
   }
+  if (run.calibration) {
+    print_calibration(out, *run.calibration);
+  }
   print_workload_results(out, run);
+  print_limit_checks(out, run);
   print_aggregate(out, run.aggregate);
   print_phase_telemetry(out, run);
   if (run.mps) {

@@ -63,6 +63,10 @@ void print_telemetry_status(std::ostream& out, const telemetry_status& telemetry
 /// repetitions than a 95 % interval needs were taken.
 void print_streams(std::ostream& out, const streams_result& streams);
 
+/// The calibrated limits as a table (limit | median [interval] | unit | how | flags), then
+/// what could not be measured and why.
+void print_calibration(std::ostream& out, const calibration_result& calibration);
+
 /// One row per measured workload result (solo and shared for each tenant) with iterations,
 /// p50, p99, throughput, slowdown and verification; host-only rows are labelled as test
 /// instruments. Tenants whose status is not "ok" are listed after the table. Prints nothing

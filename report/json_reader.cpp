@@ -171,4 +171,76 @@ streams_result streams_from_json(const json& value, const std::string& path) {
   return streams;
 }
 
+namespace {
+
+std::optional<bandwidth_figure> bandwidth_from_json(const json& object, const std::string& key,
+                                                    const std::string& path) {
+  const json& value = member(object, key, path);
+  if (value.is_null()) {
+    return std::nullopt;
+  }
+  const std::string where = path + "." + key;
+  bandwidth_figure figure;
+  figure.bytes = read<std::uint64_t>(value, "bytes", where);
+  figure.gb_per_s = summary_from_json(member(value, "gb_per_s", where), where + ".gb_per_s");
+  figure.counted = read<std::string>(value, "counted", where);
+  return figure;
+}
+
+} // namespace
+
+calibration_result calibration_from_json(const json& value, const std::string& path) {
+  calibration_result calibration;
+  const json& gemm = member(value, "gemm", path);
+  if (!gemm.is_array()) {
+    throw json_field_error(path + ".gemm", "expected an array");
+  }
+  for (std::size_t i = 0; i < gemm.size(); ++i) {
+    const std::string where = fmt::format("{}.gemm[{}]", path, i);
+    gemm_peak peak;
+    peak.dtype = read<std::string>(gemm[i], "dtype", where);
+    peak.size = read<int>(gemm[i], "size", where);
+    peak.tflops = summary_from_json(member(gemm[i], "tflops", where), where + ".tflops");
+    const json& sizes = member(gemm[i], "sizes_tried", where);
+    if (!sizes.is_array()) {
+      throw json_field_error(where + ".sizes_tried", "expected an array");
+    }
+    for (std::size_t s = 0; s < sizes.size(); ++s) {
+      const std::string size_path = fmt::format("{}.sizes_tried[{}]", where, s);
+      peak.sizes_tried.push_back(read<int>(sizes[s], "size", size_path));
+      peak.medians.push_back(read_number(sizes[s], "median_tflops", size_path));
+    }
+    calibration.gemm.push_back(std::move(peak));
+  }
+  calibration.device_copy = bandwidth_from_json(value, "device_copy", path);
+  calibration.host_to_device = bandwidth_from_json(value, "host_to_device", path);
+  calibration.device_to_host = bandwidth_from_json(value, "device_to_host", path);
+  calibration.launch_round_trip_us = summary_from_json(member(value, "launch_round_trip_us", path),
+                                                       path + ".launch_round_trip_us");
+  calibration.launch_back_to_back_us = summary_from_json(
+      member(value, "launch_back_to_back_us", path), path + ".launch_back_to_back_us");
+  calibration.l2_cache_bytes = read<std::uint64_t>(value, "l2_cache_bytes", path);
+  calibration.skipped = read<std::vector<std::string>>(value, "skipped", path);
+  return calibration;
+}
+
+std::vector<limit_check> limit_checks_from_json(const json& value, const std::string& path) {
+  if (!value.is_array()) {
+    throw json_field_error(path, "expected an array");
+  }
+  std::vector<limit_check> checks;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string where = fmt::format("{}[{}]", path, i);
+    limit_check check;
+    check.limit = read<std::string>(value[i], "limit", where);
+    check.achieved = read_number(value[i], "achieved", where);
+    check.limit_value = read_number(value[i], "limit_value", where);
+    check.fraction = read_number(value[i], "fraction", where);
+    check.enforced = read<bool>(value[i], "enforced", where);
+    check.note = read<std::string>(value[i], "note", where);
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
 } // namespace gpushare::report

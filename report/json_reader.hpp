@@ -31,5 +31,9 @@ private:
                                                      const std::string& path);
 [[nodiscard]] streams_result streams_from_json(const nlohmann::json& value,
                                                const std::string& path);
+[[nodiscard]] calibration_result calibration_from_json(const nlohmann::json& value,
+                                                       const std::string& path);
+[[nodiscard]] std::vector<limit_check> limit_checks_from_json(const nlohmann::json& value,
+                                                              const std::string& path);
 
 } // namespace gpushare::report

@@ -83,21 +83,38 @@ json numbers_to_json(const std::vector<double>& values) {
 
 } // namespace
 
+json limit_checks_to_json(const std::vector<limit_check>& checks) {
+  json out = json::array();
+  for (const limit_check& check : checks) {
+    out.push_back(json{{"limit", check.limit},
+                       {"achieved", json_number(check.achieved)},
+                       {"limit_value", json_number(check.limit_value)},
+                       {"fraction", json_number(check.fraction)},
+                       {"enforced", check.enforced},
+                       {"note", check.note}});
+  }
+  return out;
+}
+
 json workload_result_to_json(const workload_result& result) {
-  return json{{"workload", result.workload},
-              {"description", result.description},
-              {"host_only", result.host_only},
-              {"verification", verification_to_json(result.verification)},
-              {"flops_per_iteration", json_number(result.flops_per_iteration)},
-              {"bytes_per_iteration", json_number(result.bytes_per_iteration)},
-              {"iterations", result.iterations},
-              {"iteration_time_us", summary_to_json(result.iteration_time_us)},
-              {"throughput_per_s", summary_to_json(result.throughput_per_s)},
-              {"latency_us", latency_to_json(result.latency_us)},
-              {"histogram", histogram_to_json(result.histogram)},
-              {"repetitions",
-               {{"iteration_time_us", numbers_to_json(result.repetition_iteration_time_us)},
-                {"throughput_per_s", numbers_to_json(result.repetition_throughput_per_s)}}}};
+  json out{{"workload", result.workload},
+           {"description", result.description},
+           {"host_only", result.host_only},
+           {"verification", verification_to_json(result.verification)},
+           {"flops_per_iteration", json_number(result.flops_per_iteration)},
+           {"bytes_per_iteration", json_number(result.bytes_per_iteration)},
+           {"iterations", result.iterations},
+           {"iteration_time_us", summary_to_json(result.iteration_time_us)},
+           {"throughput_per_s", summary_to_json(result.throughput_per_s)},
+           {"latency_us", latency_to_json(result.latency_us)},
+           {"histogram", histogram_to_json(result.histogram)},
+           {"repetitions",
+            {{"iteration_time_us", numbers_to_json(result.repetition_iteration_time_us)},
+             {"throughput_per_s", numbers_to_json(result.repetition_throughput_per_s)}}}};
+  if (!result.limits.empty()) {
+    out["limits"] = limit_checks_to_json(result.limits);
+  }
+  return out;
 }
 
 json stream_point_to_json(const stream_point& point) {
@@ -151,6 +168,42 @@ json streams_to_json(const streams_result& streams) {
                 {"d2h_us", summary_to_json(pipeline.d2h_us)},
                 {"sizing_note", pipeline.sizing_note},
                 {"points", points_to_json(pipeline.points)}}}};
+}
+
+namespace {
+
+json bandwidth_to_json(const std::optional<bandwidth_figure>& figure) {
+  if (!figure) {
+    return nullptr;
+  }
+  return json{{"bytes", figure->bytes},
+              {"gb_per_s", summary_to_json(figure->gb_per_s)},
+              {"counted", figure->counted}};
+}
+
+} // namespace
+
+json calibration_to_json(const calibration_result& calibration) {
+  json gemm = json::array();
+  for (const gemm_peak& peak : calibration.gemm) {
+    json sizes = json::array();
+    for (std::size_t i = 0; i < peak.sizes_tried.size(); ++i) {
+      sizes.push_back(
+          json{{"size", peak.sizes_tried[i]}, {"median_tflops", json_number(peak.medians.at(i))}});
+    }
+    gemm.push_back(json{{"dtype", peak.dtype},
+                        {"size", peak.size},
+                        {"tflops", summary_to_json(peak.tflops)},
+                        {"sizes_tried", std::move(sizes)}});
+  }
+  return json{{"gemm", std::move(gemm)},
+              {"device_copy", bandwidth_to_json(calibration.device_copy)},
+              {"host_to_device", bandwidth_to_json(calibration.host_to_device)},
+              {"device_to_host", bandwidth_to_json(calibration.device_to_host)},
+              {"launch_round_trip_us", summary_to_json(calibration.launch_round_trip_us)},
+              {"launch_back_to_back_us", summary_to_json(calibration.launch_back_to_back_us)},
+              {"l2_cache_bytes", calibration.l2_cache_bytes},
+              {"skipped", calibration.skipped}};
 }
 
 json tenant_to_json(const tenant_record& tenant) {
@@ -207,6 +260,12 @@ json run_to_json(const run_record& run) {
            {"tenants", std::move(tenants)}};
   if (run.streams) {
     out["streams"] = streams_to_json(*run.streams);
+  }
+  if (run.calibration) {
+    out["calibration"] = calibration_to_json(*run.calibration);
+  }
+  if (!run.limits.empty()) {
+    out["limits"] = limit_checks_to_json(run.limits);
   }
   if (run.mps) {
     out["mps"] = json{{"started_by_tool", run.mps->started_by_tool},

@@ -64,6 +64,20 @@ TEST(Cli, StreamsWithoutGpuStopsAtOnceWithOneLine) {
                                                 "CUDA device).*install the NVIDIA driver.*"));
 }
 
+TEST(Cli, CalibrateWithoutGpuStopsAtOnceWithOneLine) {
+  const auto run = run_gpushare({"--mode", "calibrate"}, no_gpu);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_LT(run.seconds, 5.0);
+  const auto lines = lines_of(run.err);
+  ASSERT_EQ(lines.size(), 1u) << run.err;
+  EXPECT_THAT(lines[0], HasSubstr("install the NVIDIA driver"));
+}
+
+TEST(Cli, CalibrateTakesNoWorkload) {
+  expect_one_line_usage_error(run_gpushare({"--mode", "calibrate", "--workload", "gemm"}),
+                              "--mode calibrate takes no workload");
+}
+
 TEST(Cli, AllWithoutGpuStopsAtOnce) {
   const auto run = run_gpushare({"--mode", "all"}, no_gpu);
   EXPECT_EQ(run.exit_code, 2);

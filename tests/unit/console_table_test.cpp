@@ -108,6 +108,8 @@ TEST(ConsoleFormat, RatesRatiosPercentsSizes) {
   EXPECT_EQ(format_bytes(256ull << 20), "256 MiB");
   EXPECT_EQ(format_bytes(16ull << 20), "16.0 MiB");
   EXPECT_EQ(format_bytes(85'520'809'984ull), "79.6 GiB");
+  EXPECT_EQ(format_bytes(1ull << 30), "1.00 GiB"); // 1024 MiB rounds to "1020" at 3 digits
+  EXPECT_EQ(format_bytes(1023ull << 20), "1020 MiB");
   EXPECT_EQ(format_significant(0.00123), "0.00123");
   EXPECT_EQ(format_significant(9.996), "10.0");
   EXPECT_EQ(format_significant(123'456), "123000");
@@ -256,6 +258,47 @@ TEST(ConsoleTable, RunHeaderAggregateSkippedAndFailed) {
   print_run(other, failed);
   EXPECT_EQ(other.str(), "Run mig: skipped: MIG mode is disabled on GPU 0\n"
                          "Run mps: FAILED: nvidia-cuda-mps-control not found\n");
+}
+
+TEST(ConsoleTable, CalibrationTableListsEveryLimitAndWhatWasSkipped) {
+  run_record run;
+  run.mode = "calibrate";
+  run.calibration = test::sample_calibration();
+  std::ostringstream out;
+  print_run(out, run);
+  const std::string text = out.str();
+  const std::vector<std::string> lines = lines_of(text);
+  const std::size_t fp16 = find_line(lines, "GEMM fp16");
+  ASSERT_LT(fp16, lines.size()) << text;
+  for (const char* part : {"700 [690, 705]", "TFLOP/s", "{4096, 8192}: 8192"}) {
+    EXPECT_NE(lines[fp16].find(part), std::string::npos) << part << " in: " << lines[fp16];
+  }
+  const std::size_t copy = find_line(lines, "device memory (copy)");
+  ASSERT_LT(copy, lines.size()) << text;
+  EXPECT_NE(lines[copy].find("2900 [2880, 2910]"), std::string::npos) << lines[copy];
+  EXPECT_NE(lines[copy].find("1.00 GiB per copy"), std::string::npos) << lines[copy];
+  const std::size_t to_host = find_line(lines, "device to host");
+  ASSERT_LT(to_host, lines.size()) << text;
+  EXPECT_NE(lines[to_host].find("noisy"), std::string::npos) << lines[to_host];
+  EXPECT_LT(find_line(lines, "launch round trip"), lines.size()) << text;
+  EXPECT_NE(text.find("not measured: gemm bf16 at 16384"), std::string::npos) << text;
+}
+
+TEST(ConsoleTable, LimitChecksFollowTheWorkloadTable) {
+  run_record run = tenant_run();
+  run.tenants[0].solo->limits = {limit_check{"gemm_fp16_tflops", 560, 700, 0.8, true, ""}};
+  run.limits = {limit_check{"device_memory_gb_per_s", 5000, 2900, 5000.0 / 2900, false,
+                            "working set 24.0 MiB is within twice the L2 cache"}};
+  std::ostringstream out;
+  print_run(out, run);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("tenant 0 solo: 560 TFLOP/s = 80.0 % of gemm_fp16_tflops (700 TFLOP/s)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("all tenants, shared: 5000 GB/s = 172.4 % of device_memory_gb_per_s "
+                      "(2900 GB/s) [not a bound: working set 24.0 MiB"),
+            std::string::npos)
+      << text;
 }
 
 TEST(ConsoleTable, ErrorsAndWholeReport) {

@@ -141,6 +141,12 @@ report_document make_full_document() {
   config.duration_s = 2.5;
   config.json_path = "out.json";
 
+  run_record calibrate_run;
+  calibrate_run.mode = "calibrate";
+  calibrate_run.wall_time_s = 4.5;
+  calibrate_run.flags = {"noisy"};
+  calibrate_run.calibration = test::sample_calibration();
+
   run_record streams_run;
   streams_run.mode = "streams";
   streams_run.params = {{"stream_counts", "1,2,4,8"}, {"overlap_kernels", "32"}};
@@ -180,6 +186,7 @@ report_document make_full_document() {
   gemm_tenant.solo = make_gemm_result(1500);
   gemm_tenant.shared = make_gemm_result(2850);
   gemm_tenant.slowdown = 1.9;
+  gemm_tenant.solo->limits = {limit_check{"gemm_fp16_tflops", 91.6, 700, 91.6 / 700, true, ""}};
   tenant_record sleep_tenant;
   sleep_tenant.id = 1;
   sleep_tenant.workload = "host-sleep:ms=2";
@@ -251,7 +258,8 @@ report_document make_full_document() {
   nvml.unsupported = {"nvmlDeviceGetApplicationsClock(SM)"};
   document.environment.gpus.front().nvml = nvml;
   document.environment.nvml_version = "13.580.95.05";
-  document.runs = {timeslice_run, streams_run, mig_run, mps_run};
+  timeslice_run.limits = {limit_check{"gemm_fp16_tflops", 48.2, 700, 48.2 / 700, true, ""}};
+  document.runs = {timeslice_run, streams_run, mig_run, mps_run, calibrate_run};
   document.errors.push_back({"mps", "nvidia-cuda-mps-control not found in PATH", 2});
   return document;
 }
@@ -501,7 +509,7 @@ TEST(JsonWriter, TenantRunWithWorkloadResults) {
 
 TEST(JsonWriter, SkippedAndFailedRuns) {
   const json runs = to_json(make_full_document())["runs"];
-  ASSERT_EQ(runs.size(), 4u);
+  ASSERT_EQ(runs.size(), 5u);
   EXPECT_EQ(runs[2]["mode"], "mig");
   EXPECT_EQ(runs[2]["status"], "skipped");
   EXPECT_EQ(runs[2]["reason"], "MIG mode is disabled on GPU 0");

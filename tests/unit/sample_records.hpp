@@ -89,4 +89,32 @@ inline streams_result sample_streams() {
   return streams;
 }
 
+/// Limits in the range an H100 SXM reaches (written for tests, not measured): fp16 GEMM
+/// 700 TFLOP/s, fp32 50, device memory 2,900 GB/s read + written, 50 MiB of L2.
+inline calibration_result sample_calibration() {
+  calibration_result calibration;
+  gemm_peak fp16;
+  fp16.dtype = "fp16";
+  fp16.size = 8192;
+  fp16.tflops = summary_of(700, 690, 705);
+  fp16.sizes_tried = {4096, 8192};
+  fp16.medians = {610, 700};
+  gemm_peak fp32 = fp16;
+  fp32.dtype = "fp32";
+  fp32.tflops = summary_of(50, 49.5, 50.5);
+  fp32.medians = {48, 50};
+  calibration.gemm = {fp32, fp16};
+  calibration.device_copy = bandwidth_figure{1ull << 30, summary_of(2900, 2880, 2910),
+                                             "read + written (2 x bytes per copy)"};
+  calibration.host_to_device =
+      bandwidth_figure{256ull << 20, summary_of(53, 52.5, 53.4), "bytes copied"};
+  calibration.device_to_host =
+      bandwidth_figure{256ull << 20, summary_of(54, 53.1, 54.2, true), "bytes copied"};
+  calibration.launch_round_trip_us = summary_of(6.5, 6.3, 6.9);
+  calibration.launch_back_to_back_us = summary_of(2.1, 2.0, 2.2);
+  calibration.l2_cache_bytes = 50ull << 20;
+  calibration.skipped = {"gemm bf16 at 16384: needs 1536 MiB, 1024 MiB free"};
+  return calibration;
+}
+
 } // namespace gpushare::test

@@ -322,6 +322,36 @@ TEST(TelemetrySampler, DestructorJoinsTheThreadWithoutStop) {
   SUCCEED();
 }
 
+/// Breaks the source contract on purpose: from the third read on, read() throws.
+class failing_source final : public telemetry_source {
+public:
+  telemetry_reading read(const std::string&) override {
+    if (++m_reads > 2) {
+      throw std::runtime_error("counter read exploded");
+    }
+    return busy(100, 1980, 500);
+  }
+
+private:
+  std::atomic<int> m_reads{0};
+};
+
+TEST(TelemetrySampler, AThrowingSourceStopsSamplingWithTheReasonNotThePhase) {
+  failing_source source;
+  telemetry_settings settings;
+  settings.source = &source;
+  settings.gpu_uuids = {gpu_a};
+  settings.interval = std::chrono::milliseconds(1);
+  telemetry_sampler sampler(settings, "shared");
+  sampler.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const phase_telemetry phase = sampler.stop(); // must not throw
+  EXPECT_EQ(phase.flags, std::vector<std::string>{"telemetry_stopped"});
+  ASSERT_EQ(phase.gpus.size(), 1u);
+  EXPECT_EQ(phase.gpus[0].samples.size(), 2u);
+  EXPECT_EQ(phase.gpus[0].last_read_error, "sampling stopped: counter read exploded");
+}
+
 TEST(TelemetrySharingRun, ThrottledPhaseFlagsTheRunAndShowsInTheTable) {
   // A whole timeslice experiment with host-sleep tenants (the real tenant processes) and a
   // recorded power-capped series standing in for NVML: every phase is sampled and the run is

@@ -1,0 +1,171 @@
+// Workload rates against calibrated limits: the fraction is reported, and a rate clearly above
+// what the card itself reached is an error that fails the run. The calibration is the written
+// sample of sample_records.hpp (H100-like figures, not a measurement).
+
+#include "harness/physical_limits.hpp"
+#include "sample_records.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace gpushare {
+namespace {
+
+/// A workload that ran `per_s` iterations per second (the median of its repetitions).
+workload_result rate_result(const std::string& workload, double flops, double bytes, double per_s) {
+  workload_result result;
+  result.workload = workload;
+  result.flops_per_iteration = flops;
+  result.bytes_per_iteration = bytes;
+  result.throughput_per_s = test::summary_of(per_s, per_s * 0.99, per_s * 1.01);
+  return result;
+}
+
+constexpr double gemm_8192_flops = 2.0 * 8192.0 * 8192.0 * 8192.0; // 1.1 TFLOP
+
+workload_result fp16_gemm(double tflops) {
+  return rate_result("gemm:dtype=fp16,k=8192,m=8192,n=8192", gemm_8192_flops, 0,
+                     tflops * 1e12 / gemm_8192_flops);
+}
+
+tenant_record tenant(int id, std::optional<workload_result> solo,
+                     std::optional<workload_result> shared = std::nullopt) {
+  tenant_record record;
+  record.id = id;
+  record.workload = solo ? solo->workload : shared->workload;
+  record.status = "ok";
+  record.solo = std::move(solo);
+  record.shared = std::move(shared);
+  return record;
+}
+
+bool has_flag(const run_record& run, const std::string& flag) {
+  return std::find(run.flags.begin(), run.flags.end(), flag) != run.flags.end();
+}
+
+TEST(PhysicalLimits, GemmIsAFractionOfItsDtypePeak) {
+  const auto checks = check_against_limits(fp16_gemm(560), test::sample_calibration());
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].limit, "gemm_fp16_tflops");
+  EXPECT_NEAR(checks[0].achieved, 560, 1e-6);
+  EXPECT_DOUBLE_EQ(checks[0].limit_value, 700);
+  EXPECT_NEAR(checks[0].fraction, 0.8, 1e-9);
+  EXPECT_TRUE(checks[0].enforced);
+}
+
+TEST(PhysicalLimits, ADtypeTheCalibrationDidNotMeasureHasNoCheck) {
+  workload_result bf16 = fp16_gemm(560);
+  bf16.workload = "gemm:dtype=bf16,k=8192,m=8192,n=8192";
+  EXPECT_TRUE(check_against_limits(bf16, test::sample_calibration()).empty());
+}
+
+TEST(PhysicalLimits, ResultAboveTheMeasuredLimitFailsTheRun) {
+  run_record run;
+  run.mode = "timeslice";
+  run.tenants = {tenant(0, fp16_gemm(560)), tenant(1, fp16_gemm(840))}; // 1.2x the peak
+  const auto violations = apply_limits(run, test::sample_calibration());
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_NE(violations[0].find("tenant 1"), std::string::npos) << violations[0];
+  EXPECT_NE(violations[0].find("solo"), std::string::npos) << violations[0];
+  EXPECT_EQ(run.status, run_status::failed);
+  EXPECT_TRUE(has_flag(run, "above_physical_limit"));
+  EXPECT_NE(run.reason.find("not a record"), std::string::npos) << run.reason;
+  EXPECT_NE(run.reason.find("gemm_fp16_tflops"), std::string::npos) << run.reason;
+  // Both tenants keep their checks, so the report shows how far each one was.
+  EXPECT_NEAR(run.tenants[0].solo->limits.at(0).fraction, 0.8, 1e-9);
+  EXPECT_NEAR(run.tenants[1].solo->limits.at(0).fraction, 1.2, 1e-9);
+}
+
+TEST(PhysicalLimits, WithinTheToleranceIsNoError) {
+  run_record run;
+  run.tenants = {tenant(0, fp16_gemm(700 * (1 + limit_tolerance) * 0.999))};
+  EXPECT_TRUE(apply_limits(run, test::sample_calibration()).empty());
+  EXPECT_EQ(run.status, run_status::ok);
+  EXPECT_FALSE(has_flag(run, "above_physical_limit"));
+}
+
+TEST(PhysicalLimits, SharedPhaseSumIsCheckedToo) {
+  // Each tenant alone is plausible; together they claim 1.5x what the card can do.
+  run_record run;
+  run.tenants = {tenant(0, fp16_gemm(500), fp16_gemm(350)),
+                 tenant(1, fp16_gemm(500), fp16_gemm(350)),
+                 tenant(2, fp16_gemm(500), fp16_gemm(350))};
+  const auto violations = apply_limits(run, test::sample_calibration());
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_NE(violations[0].find("all tenants together"), std::string::npos) << violations[0];
+  ASSERT_EQ(run.limits.size(), 1u);
+  EXPECT_NEAR(run.limits[0].achieved, 1050, 1e-6);
+  EXPECT_NEAR(run.limits[0].fraction, 1.5, 1e-9);
+  EXPECT_EQ(run.status, run_status::failed);
+}
+
+TEST(PhysicalLimits, MemoryBoundWorkloadAgainstDeviceMemory) {
+  // triad over 3 x 1 GiB: far beyond L2, so device memory bounds it.
+  const double bytes = 3.0 * (1ull << 30);
+  const auto checks =
+      check_against_limits(rate_result("triad:dtype=fp32,n=268435456", 0, bytes, 2320e9 / bytes),
+                           test::sample_calibration());
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].limit, "device_memory_gb_per_s");
+  EXPECT_NEAR(checks[0].fraction, 0.8, 1e-9);
+  EXPECT_TRUE(checks[0].enforced);
+}
+
+TEST(PhysicalLimits, CacheResidentWorkingSetIsReportedButNotEnforced) {
+  // 3 x 8 MiB fits in the 50 MiB L2: faster than device memory is expected, not an error.
+  const double bytes = 3.0 * (8ull << 20);
+  run_record run;
+  run.tenants = {tenant(0, rate_result("triad:dtype=fp32,n=2097152", 0, bytes, 7000e9 / bytes))};
+  EXPECT_TRUE(apply_limits(run, test::sample_calibration()).empty());
+  const limit_check& check = run.tenants[0].solo->limits.at(0);
+  EXPECT_GT(check.fraction, 2.0);
+  EXPECT_FALSE(check.enforced);
+  EXPECT_NE(check.note.find("L2"), std::string::npos) << check.note;
+  EXPECT_EQ(run.status, run_status::ok);
+}
+
+TEST(PhysicalLimits, MixedFlopsAreInformationalOnly) {
+  const double n = 1 << 28;
+  const auto checks = check_against_limits(
+      rate_result("mixed:intensity=128,n=268435456", 2 * 256 * n, 8 * n, 60e12 / (2 * 256 * n)),
+      test::sample_calibration());
+  ASSERT_EQ(checks.size(), 2u);
+  const auto flops = std::find_if(checks.begin(), checks.end(), [](const limit_check& check) {
+    return check.limit == "gemm_fp32_tflops";
+  });
+  ASSERT_NE(flops, checks.end());
+  EXPECT_NEAR(flops->fraction, 1.2, 1e-9);
+  EXPECT_FALSE(flops->enforced);
+}
+
+TEST(PhysicalLimits, HostInstrumentsAndUnknownWorkloadsHaveNoChecks) {
+  workload_result sleeper = rate_result("host-sleep:ms=2", 0, 0, 500);
+  sleeper.host_only = true;
+  EXPECT_TRUE(check_against_limits(sleeper, test::sample_calibration()).empty());
+  EXPECT_TRUE(
+      check_against_limits(rate_result("infer:batch=1", 1e9, 1e6, 1000), test::sample_calibration())
+          .empty());
+  workload_result failed = fp16_gemm(2000);
+  failed.throughput_per_s = {}; // never measured (verification failed)
+  EXPECT_TRUE(check_against_limits(failed, test::sample_calibration()).empty());
+}
+
+TEST(PhysicalLimits, LatestSuccessfulCalibrationApplies) {
+  std::vector<run_record> runs(3);
+  runs[0].mode = "calibrate";
+  runs[0].calibration = test::sample_calibration();
+  runs[1].mode = "calibrate";
+  runs[1].calibration = test::sample_calibration();
+  runs[1].calibration->l2_cache_bytes = 1;
+  runs[2].mode = "calibrate";
+  runs[2].status = run_status::failed;
+  runs[2].calibration = test::sample_calibration();
+  const calibration_result* latest = latest_calibration(runs);
+  ASSERT_NE(latest, nullptr);
+  EXPECT_EQ(latest->l2_cache_bytes, 1u);
+  EXPECT_EQ(latest_calibration({}), nullptr);
+}
+
+} // namespace
+} // namespace gpushare
