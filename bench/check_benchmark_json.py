@@ -13,6 +13,25 @@ import sys
 
 GPU_PREFIX = "BM_gpu_"
 
+# Benchmarks the harness promises (histogram record, barrier release skew, JSON write of a
+# large run, telemetry sample cost). Without this list a benchmark that stopped being
+# registered would vanish from the listing and from the check with it. A name without
+# arguments is satisfied by the benchmark under any arguments.
+REQUIRED = [
+    "BM_histogram_record",
+    "BM_barrier_release_skew",
+    "BM_json_write_large_run",
+    "BM_telemetry_sample_round_without_nvml/gpus:1",
+    "BM_telemetry_sample_round_without_nvml/gpus:2",
+    "BM_telemetry_sample_round_without_nvml/gpus:8",
+    "BM_telemetry_summarize_gpu/readings:1200",
+]
+
+
+def missing_required(listed):
+    return [required for required in REQUIRED
+            if not any(name == required or name.startswith(required + "/") for name in listed)]
+
 
 def run(command, timeout):
     try:
@@ -36,6 +55,9 @@ def main():
     expected = [line.strip() for line in listed.stdout.splitlines() if line.strip()]
     if not expected:
         sys.exit("FAIL: the binary lists no benchmarks")
+    missing = missing_required(expected)
+    if missing:
+        sys.exit("FAIL: required benchmarks are not registered: " + ", ".join(missing))
 
     os.makedirs(args.work_dir, exist_ok=True)
     out_path = os.path.join(args.work_dir, "microbench.json")

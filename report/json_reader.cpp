@@ -1,10 +1,14 @@
 #include "report/json_reader.hpp"
 
+#include "harness/telemetry_fields.hpp"
 #include "report/json_telemetry.hpp"
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdint>
 #include <limits>
+#include <optional>
 
 namespace gpushare::report {
 namespace {
@@ -31,17 +35,149 @@ template <typename T> T read(const json& object, const std::string& key, const s
   }
 }
 
-/// Writers store NaN and infinities as null; reading gives the NaN back.
-double read_number(const json& object, const std::string& key, const std::string& path) {
+/// A key the schema lets a writer leave out; nullptr when it did.
+const json* optional_member(const json& object, const std::string& key, const std::string& path) {
+  if (!object.is_object()) {
+    throw json_field_error(path, "expected an object");
+  }
+  const auto found = object.find(key);
+  return found == object.end() ? nullptr : &*found;
+}
+
+const json& array_member(const json& object, const std::string& key, const std::string& path) {
   const json& value = member(object, key, path);
+  if (!value.is_array()) {
+    throw json_field_error(path + "." + key,
+                           fmt::format("expected an array, got {}", value.dump()));
+  }
+  return value;
+}
+
+/// Writers store NaN and infinities as null; reading gives the NaN back.
+double number_value(const json& value, const std::string& where) {
   if (value.is_null()) {
     return std::numeric_limits<double>::quiet_NaN();
   }
   if (!value.is_number()) {
-    throw json_field_error(path + "." + key,
-                           fmt::format("expected a number, got {}", value.dump()));
+    throw json_field_error(where, fmt::format("expected a number, got {}", value.dump()));
   }
   return value.get<double>();
+}
+
+double read_number(const json& object, const std::string& key, const std::string& path) {
+  return number_value(member(object, key, path), path + "." + key);
+}
+
+/// Null is a counter the GPU did not report (or a figure that was not finite when written).
+std::optional<double> optional_number(const json& value, const std::string& where) {
+  if (value.is_null()) {
+    return std::nullopt;
+  }
+  return number_value(value, where);
+}
+
+/// get<std::uint64_t>() would silently convert -1 or 2.5; a count or a bitmask is neither.
+std::uint64_t count_value(const json& value, const std::string& where) {
+  if (value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
+    return value.get<std::uint64_t>();
+  }
+  throw json_field_error(where,
+                         fmt::format("expected a non-negative integer, got {}", value.dump()));
+}
+
+telemetry_stat telemetry_stat_from_json(const json& value, const std::string& path) {
+  telemetry_stat stat;
+  stat.mean = optional_number(member(value, "mean", path), path + ".mean");
+  stat.max = optional_number(member(value, "max", path), path + ".max");
+  return stat;
+}
+
+/// A timeline column other than t_ms: absent, or one value per sample.
+const json* timeline_column(const json& timeline, const std::string& key, std::size_t samples,
+                            const std::string& path) {
+  const json* column = optional_member(timeline, key, path);
+  if (column == nullptr) {
+    return nullptr;
+  }
+  if (!column->is_array()) {
+    throw json_field_error(path + "." + key,
+                           fmt::format("expected an array, got {}", column->dump()));
+  }
+  if (column->size() != samples) {
+    throw json_field_error(path + "." + key,
+                           fmt::format("{} values, but t_ms has {}", column->size(), samples));
+  }
+  return column;
+}
+
+gpu_phase_telemetry gpu_phase_from_json(const json& value, const std::string& path) {
+  gpu_phase_telemetry gpu;
+  gpu.gpu_uuid = read<std::string>(value, "uuid", path);
+  gpu.throttled = read<bool>(value, "throttled", path);
+  gpu.clock_drift = read<bool>(value, "clock_drift", path);
+  if (const json* drift = optional_member(value, "sm_clock_drift", path)) {
+    gpu.sm_clock_drift = optional_number(*drift, path + ".sm_clock_drift");
+  }
+  if (optional_member(value, "clocks_event_reasons", path) != nullptr) {
+    gpu.clocks_event_reasons = read<std::vector<std::string>>(value, "clocks_event_reasons", path);
+  }
+  if (const json* errors = optional_member(value, "read_errors", path)) {
+    gpu.read_errors = count_value(*errors, path + ".read_errors");
+  }
+  if (optional_member(value, "last_read_error", path) != nullptr) {
+    gpu.last_read_error = read<std::string>(value, "last_read_error", path);
+  }
+  const std::string processes_path = path + ".process_memory_max_bytes";
+  if (const json* processes = optional_member(value, "process_memory_max_bytes", path)) {
+    if (!processes->is_object()) {
+      throw json_field_error(processes_path, "expected an object");
+    }
+    for (const auto& [key, bytes] : processes->items()) {
+      const std::string where = processes_path + "." + key;
+      unsigned pid = 0;
+      const auto [end, failure] = std::from_chars(key.data(), key.data() + key.size(), pid);
+      if (failure != std::errc() || end != key.data() + key.size()) {
+        throw json_field_error(where, "the key is not a process id");
+      }
+      gpu.process_memory_bytes[pid] = count_value(bytes, where);
+    }
+  }
+
+  const std::string summary_path = path + ".summary";
+  const json& summary = member(value, "summary", path);
+  for (const telemetry_field& field : telemetry_fields) {
+    if (const json* stat = optional_member(summary, field.dcgm_name, summary_path)) {
+      gpu.*field.stat = telemetry_stat_from_json(*stat, summary_path + "." + field.dcgm_name);
+    }
+  }
+
+  const std::string timeline_path = path + ".timeline";
+  const json& timeline = member(value, "timeline", path);
+  const json& times = array_member(timeline, "t_ms", timeline_path);
+  gpu.samples.resize(times.size());
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    gpu.samples[i].t_ms = number_value(times[i], fmt::format("{}.t_ms[{}]", timeline_path, i));
+  }
+  for (const telemetry_field& field : telemetry_fields) {
+    if (const json* column =
+            timeline_column(timeline, field.dcgm_name, times.size(), timeline_path)) {
+      for (std::size_t i = 0; i < times.size(); ++i) {
+        gpu.samples[i].*field.value = optional_number(
+            (*column)[i], fmt::format("{}.{}[{}]", timeline_path, field.dcgm_name, i));
+      }
+    }
+  }
+  if (const json* reasons =
+          timeline_column(timeline, clocks_event_reasons_dcgm_name, times.size(), timeline_path)) {
+    for (std::size_t i = 0; i < times.size(); ++i) {
+      if (!(*reasons)[i].is_null()) {
+        gpu.samples[i].clocks_event_reasons =
+            count_value((*reasons)[i],
+                        fmt::format("{}.{}[{}]", timeline_path, clocks_event_reasons_dcgm_name, i));
+      }
+    }
+  }
+  return gpu;
 }
 
 std::vector<stream_point> points_from_json(const json& object, const std::string& path) {
@@ -191,20 +327,14 @@ std::optional<bandwidth_figure> bandwidth_from_json(const json& object, const st
 
 calibration_result calibration_from_json(const json& value, const std::string& path) {
   calibration_result calibration;
-  const json& gemm = member(value, "gemm", path);
-  if (!gemm.is_array()) {
-    throw json_field_error(path + ".gemm", "expected an array");
-  }
+  const json& gemm = array_member(value, "gemm", path);
   for (std::size_t i = 0; i < gemm.size(); ++i) {
     const std::string where = fmt::format("{}.gemm[{}]", path, i);
     gemm_peak peak;
     peak.dtype = read<std::string>(gemm[i], "dtype", where);
     peak.size = read<int>(gemm[i], "size", where);
     peak.tflops = summary_from_json(member(gemm[i], "tflops", where), where + ".tflops");
-    const json& sizes = member(gemm[i], "sizes_tried", where);
-    if (!sizes.is_array()) {
-      throw json_field_error(where + ".sizes_tried", "expected an array");
-    }
+    const json& sizes = array_member(gemm[i], "sizes_tried", where);
     for (std::size_t s = 0; s < sizes.size(); ++s) {
       const std::string size_path = fmt::format("{}.sizes_tried[{}]", where, s);
       peak.sizes_tried.push_back(read<int>(sizes[s], "size", size_path));
@@ -241,6 +371,58 @@ std::vector<limit_check> limit_checks_from_json(const json& value, const std::st
     checks.push_back(std::move(check));
   }
   return checks;
+}
+
+telemetry_status telemetry_status_from_json(const json& value, const std::string& path) {
+  telemetry_status status;
+  status.status = read<std::string>(value, "status", path);
+  status.reason = read<std::string>(value, "reason", path);
+  if (const json* interval = optional_member(value, "interval_ms", path)) {
+    status.interval_ms = number_value(*interval, path + ".interval_ms");
+  }
+  if (const json* drift = optional_member(value, "max_clock_drift", path)) {
+    status.max_clock_drift = number_value(*drift, path + ".max_clock_drift");
+  }
+  return status;
+}
+
+phase_telemetry phase_telemetry_from_json(const json& value, const std::string& path) {
+  phase_telemetry phase;
+  phase.phase = read<std::string>(value, "phase", path);
+  if (const json* tenant = optional_member(value, "tenant", path);
+      tenant != nullptr && !tenant->is_null()) {
+    if (!tenant->is_number_integer()) {
+      throw json_field_error(path + ".tenant",
+                             fmt::format("expected an integer, got {}", tenant->dump()));
+    }
+    phase.tenant = read<int>(value, "tenant", path);
+  }
+  if (const json* interval = optional_member(value, "interval_ms", path)) {
+    phase.interval_ms = number_value(*interval, path + ".interval_ms");
+  }
+  phase.samples = count_value(member(value, "samples", path), path + ".samples");
+  if (const json* cost = optional_member(value, "sample_cost_us", path)) {
+    phase.sample_cost_us = telemetry_stat_from_json(*cost, path + ".sample_cost_us");
+  }
+  phase.flags = read<std::vector<std::string>>(value, "flags", path);
+  const json& gpus = array_member(value, "gpus", path);
+  for (std::size_t i = 0; i < gpus.size(); ++i) {
+    phase.gpus.push_back(gpu_phase_from_json(gpus[i], fmt::format("{}.gpus[{}]", path, i)));
+  }
+  return phase;
+}
+
+std::vector<phase_telemetry> run_telemetry_from_json(const json& run, const std::string& run_path) {
+  std::vector<phase_telemetry> phases;
+  if (optional_member(run, "telemetry", run_path) == nullptr) {
+    return phases;
+  }
+  const json& telemetry = array_member(run, "telemetry", run_path);
+  for (std::size_t i = 0; i < telemetry.size(); ++i) {
+    phases.push_back(
+        phase_telemetry_from_json(telemetry[i], fmt::format("{}.telemetry[{}]", run_path, i)));
+  }
+  return phases;
 }
 
 } // namespace gpushare::report

@@ -10,6 +10,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace gpushare::report {
 
@@ -35,5 +36,18 @@ private:
                                                        const std::string& path);
 [[nodiscard]] std::vector<limit_check> limit_checks_from_json(const nlohmann::json& value,
                                                               const std::string& path);
+
+/// The top-level `telemetry`. interval_ms and max_clock_drift may be absent (the schema makes
+/// them optional) and keep the record's defaults; null reads as NaN, as the writer stores it.
+[[nodiscard]] telemetry_status telemetry_status_from_json(const nlohmann::json& value,
+                                                          const std::string& path);
+/// One element of `runs[].telemetry`. A counter missing from the timeline or the summary, or
+/// null in it, stays empty; the timeline's columns must all have as many values as t_ms.
+[[nodiscard]] phase_telemetry phase_telemetry_from_json(const nlohmann::json& value,
+                                                        const std::string& path);
+/// The `telemetry` of the run object at `run_path` ("runs[0]"); none when the key is absent,
+/// which is how the writer leaves a run without sampled phases.
+[[nodiscard]] std::vector<phase_telemetry> run_telemetry_from_json(const nlohmann::json& run,
+                                                                   const std::string& run_path);
 
 } // namespace gpushare::report
