@@ -262,7 +262,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
         return document.environment.gpus.at(static_cast<std::size_t>(config.device));
       };
       if (mode == "streams") {
-        live.add_run(measure_streams(step, gpu(), telemetry));
+        live.add_run(with_limits(measure_streams(step, gpu(), telemetry), document.runs));
       } else if (mode == "calibrate") {
         live.add_run(measure_calibration(step, gpu(), telemetry));
       } else {
@@ -294,23 +294,22 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
               measure_sharing(step, mode, gpu_tenants ? gpu().uuid : std::string(), telemetry),
               document.runs));
         }
-        const run_record& done = document.runs.back();
-        if (done.status == run_status::failed) {
-          // A MIG layout left changed is the machine's state, not a wrong figure.
-          const exit_code code = has_flag(done, "mig_layout_not_restored")
-                                     ? exit_code::usage
-                                     : exit_code::check_failed;
-          live.add_error(mode, done.reason, static_cast<int>(code));
-          exit = std::max(exit, static_cast<int>(code));
-        }
-        for (const auto& tenant : document.runs.back().tenants) {
-          if (tenant.status != "ok") {
-            live.add_error(mode,
-                           fmt::format("tenant {} ({}) {}: {}", tenant.id, tenant.workload,
-                                       tenant.status, tenant.failure),
-                           static_cast<int>(exit_code::tenant_failed));
-            exit = std::max(exit, static_cast<int>(exit_code::tenant_failed));
-          }
+      }
+      const run_record& done = document.runs.back();
+      if (done.status == run_status::failed) {
+        // A MIG layout left changed is the machine's state, not a wrong figure.
+        const exit_code code =
+            has_flag(done, "mig_layout_not_restored") ? exit_code::usage : exit_code::check_failed;
+        live.add_error(mode, done.reason, static_cast<int>(code));
+        exit = std::max(exit, static_cast<int>(code));
+      }
+      for (const auto& tenant : document.runs.back().tenants) {
+        if (tenant.status != "ok") {
+          live.add_error(mode,
+                         fmt::format("tenant {} ({}) {}: {}", tenant.id, tenant.workload,
+                                     tenant.status, tenant.failure),
+                         static_cast<int>(exit_code::tenant_failed));
+          exit = std::max(exit, static_cast<int>(exit_code::tenant_failed));
         }
       }
     } catch (const error& failure) {
@@ -327,9 +326,11 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
     }
   }
   if (exit != static_cast<int>(exit_code::success)) {
-    // The report already lists every failed tenant; one line says why the exit code is 3.
-    progress << fmt::format("gpushare-bench: {} tenant failure(s); see the report's errors\n",
-                            document.errors.size());
+    // The report lists every failure; one line says why the exit code is not 0.
+    progress << fmt::format("gpushare-bench: {} failure(s), first: [{}] {}; see the report's "
+                            "errors\n",
+                            document.errors.size(), document.errors.front().where,
+                            document.errors.front().message);
   }
   return exit;
 }

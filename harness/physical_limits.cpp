@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <tuple>
 
 namespace gpushare {
 namespace {
@@ -57,6 +58,23 @@ std::string phase_rate(const limit_check& check) {
 
 bool violates(const limit_check& check) {
   return check.enforced && check.fraction > 1.0 + limit_tolerance;
+}
+
+/// The copy pipeline's stages timed alone are plain pinned copies, so the calibrated host
+/// links bound them directly.
+std::vector<limit_check> streams_checks(const streams_result& streams,
+                                        const calibration_result& limits) {
+  std::vector<limit_check> checks;
+  const copy_pipeline_result& pipeline = streams.copy_pipeline;
+  const double bytes = static_cast<double>(pipeline.total_bytes);
+  for (const auto& [name, stage, link] :
+       {std::tuple{"host_to_device_gb_per_s", &pipeline.h2d_us, &limits.host_to_device},
+        std::tuple{"device_to_host_gb_per_s", &pipeline.d2h_us, &limits.device_to_host}}) {
+    if (*link && stage->count > 0 && stage->median > 0 && bytes > 0) {
+      checks.push_back(make_check(name, bytes / stage->median / 1e3, (*link)->gb_per_s.median));
+    }
+  }
+  return checks;
 }
 
 } // namespace
@@ -131,6 +149,14 @@ std::vector<std::string> apply_limits(run_record& run, const calibration_result&
     }
   }
   run.limits.clear();
+  if (run.streams) {
+    for (limit_check& check : streams_checks(*run.streams, limits)) {
+      if (violates(check)) {
+        violations.push_back("streams copy pipeline: " + phase_rate(check));
+      }
+      run.limits.push_back(std::move(check));
+    }
+  }
   for (auto& [name, sum] : shared_sum) {
     sum.fraction = sum.limit_value > 0 ? sum.achieved / sum.limit_value : 0;
     if (violates(sum)) {

@@ -21,7 +21,8 @@ inline constexpr double limit_tolerance = 0.10;
 [[nodiscard]] std::vector<limit_check> check_against_limits(const workload_result& result,
                                                             const calibration_result& limits);
 
-/// Fills the checks of every tenant phase and the shared phase's sums (run.limits). When an
+/// Fills the checks of every tenant phase and the shared phase's sums (run.limits; for a
+/// streams run, the copy pipeline's host-to-device and device-to-host stages). When an
 /// enforced check exceeds 1 + limit_tolerance, the run becomes failed with the flag
 /// "above_physical_limit" and a reason naming the tenant, the rate and the limit. Returns one
 /// sentence per violation (empty when none).

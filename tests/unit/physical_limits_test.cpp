@@ -151,6 +151,27 @@ TEST(PhysicalLimits, HostInstrumentsAndUnknownWorkloadsHaveNoChecks) {
   EXPECT_TRUE(check_against_limits(failed, test::sample_calibration()).empty());
 }
 
+TEST(PhysicalLimits, StreamsCopyStagesAgainstTheHostLinks) {
+  run_record run;
+  run.mode = "streams";
+  run.streams = test::sample_streams(); // 256 MiB each way: H2D 10.5 ms, D2H 10.3 ms
+  EXPECT_TRUE(apply_limits(run, test::sample_calibration()).empty());
+  ASSERT_EQ(run.limits.size(), 2u);
+  EXPECT_EQ(run.limits[0].limit, "host_to_device_gb_per_s");
+  EXPECT_NEAR(run.limits[0].achieved, 268.435456 / 10.5, 1e-9);
+  EXPECT_NEAR(run.limits[0].fraction, 268.435456 / 10.5 / 53, 1e-9);
+  EXPECT_EQ(run.limits[1].limit, "device_to_host_gb_per_s");
+  EXPECT_EQ(run.status, run_status::ok);
+
+  // A pinned copy three times faster than the link measured alone cannot be real.
+  run.streams->copy_pipeline.h2d_us = test::summary_of(1'500, 1'450, 1'550);
+  const auto violations = apply_limits(run, test::sample_calibration());
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_NE(violations[0].find("streams copy pipeline"), std::string::npos) << violations[0];
+  EXPECT_EQ(run.status, run_status::failed);
+  EXPECT_TRUE(has_flag(run, "above_physical_limit"));
+}
+
 TEST(PhysicalLimits, LatestSuccessfulCalibrationApplies) {
   std::vector<run_record> runs(3);
   runs[0].mode = "calibrate";
