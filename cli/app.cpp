@@ -61,6 +61,9 @@ int run_app(int argc, char** argv) {
     if (parsed.what == command::k8s) {
       return run_k8s_command(parsed.k8s, std::cout);
     }
+    if (parsed.what == command::compare) {
+      return run_compare_command(parsed.compare, std::cout);
+    }
     if (parsed.what == command::suite) {
       std::cout << default_suite_text();
       return static_cast<int>(exit_code::success);

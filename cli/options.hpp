@@ -2,6 +2,7 @@
 // The command-line grammar: every option, its range and its help text, bound to plain values.
 // Parsing produces an `invocation`; nothing here measures or prints results.
 
+#include "cli/compare_command.hpp"
 #include "cli/k8s_command.hpp"
 #include "cli/mig_command.hpp"
 #include "cli/tenant_command.hpp"
@@ -13,7 +14,7 @@
 
 namespace gpushare::cli {
 
-enum class command { run, probe, tenant, device_worker, suite, mig, k8s };
+enum class command { run, probe, tenant, device_worker, suite, mig, k8s, compare };
 
 struct invocation {
   command what = command::run;
@@ -23,6 +24,7 @@ struct invocation {
   bool print_suite = false;    ///< suite --print
   mig_arguments mig;           ///< mig profiles|validate|plan ...
   k8s_arguments k8s;           ///< k8s ...
+  compare_arguments compare;   ///< compare BASE NEW
 };
 
 /// Workload of each tenant when no --workload is given.

@@ -1,0 +1,171 @@
+#include "report/metrics.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <map>
+
+namespace gpushare::report {
+namespace {
+
+/// Consecutive equal workloads collapse into "Nx spec", so 8 GEMM tenants read as one.
+std::string workload_summary(const run_record& run) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i < run.tenants.size()) {
+    std::size_t same = i + 1;
+    while (same < run.tenants.size() && run.tenants[same].workload == run.tenants[i].workload) {
+      ++same;
+    }
+    const std::size_t count = same - i;
+    parts.push_back(count == 1 ? run.tenants[i].workload
+                               : fmt::format("{}x {}", count, run.tenants[i].workload));
+    i = same;
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+class collector {
+public:
+  explicit collector(std::vector<metric>& out) : m_out(out) {}
+
+  void add(const std::string& name, const std::string& unit, bool higher_is_better,
+           double value) {
+    if (!std::isfinite(value)) {
+      return;
+    }
+    metric figure;
+    figure.name = name;
+    figure.unit = unit;
+    figure.higher_is_better = higher_is_better;
+    figure.value = value;
+    m_out.push_back(std::move(figure));
+  }
+
+  void add(const std::string& name, const std::string& unit, bool higher_is_better,
+           const std::optional<double>& value) {
+    if (value) {
+      add(name, unit, higher_is_better, *value);
+    }
+  }
+
+  void add(const std::string& name, const std::string& unit, bool higher_is_better,
+           const sample_summary& summary) {
+    if (summary.count == 0 || !std::isfinite(summary.median)) {
+      return;
+    }
+    add(name, unit, higher_is_better, summary.median);
+    if (std::isfinite(summary.ci_low) && std::isfinite(summary.ci_high)) {
+      m_out.back().low = summary.ci_low;
+      m_out.back().high = summary.ci_high;
+    }
+    m_out.back().noisy = summary.noisy;
+  }
+
+private:
+  std::vector<metric>& m_out;
+};
+
+void add_calibration(collector& out, const std::string& key, const calibration_result& limits) {
+  for (const gemm_peak& peak : limits.gemm) {
+    out.add(fmt::format("{}/gemm_{}_tflops", key, peak.dtype), "TFLOP/s", true, peak.tflops);
+  }
+  for (const auto& [name, figure] :
+       {std::pair{"device_memory_gb_per_s", &limits.device_copy},
+        std::pair{"host_to_device_gb_per_s", &limits.host_to_device},
+        std::pair{"device_to_host_gb_per_s", &limits.device_to_host}}) {
+    if (*figure) {
+      out.add(key + "/" + name, "GB/s", true, (*figure)->gb_per_s);
+    }
+  }
+  out.add(key + "/launch_round_trip_us", "us", false, limits.launch_round_trip_us);
+  out.add(key + "/launch_back_to_back_us", "us", false, limits.launch_back_to_back_us);
+}
+
+void add_streams(collector& out, const std::string& key, const streams_result& streams) {
+  for (const auto& [experiment, points] :
+       {std::pair{"kernel_overlap", &streams.kernel_overlap.points},
+        std::pair{"copy_pipeline", &streams.copy_pipeline.points}}) {
+    for (const stream_point& point : *points) {
+      const std::string prefix = fmt::format("{}/{}/S={}", key, experiment, point.streams);
+      out.add(prefix + "/time_us", "us", false, point.time_us);
+      if (point.streams != 1) {
+        out.add(prefix + "/speedup", "x", true, point.speedup);
+        out.add(prefix + "/efficiency", "", true, point.efficiency);
+      }
+    }
+  }
+}
+
+void add_phase(collector& out, const std::string& prefix, const workload_result& result) {
+  out.add(prefix + "/throughput_per_s", "1/s", true, result.throughput_per_s);
+  if (result.latency_us.count > 0) {
+    out.add(prefix + "/p50_us", "us", false, result.latency_us.p50);
+    out.add(prefix + "/p99_us", "us", false, result.latency_us.p99);
+  }
+}
+
+void add_tenants(collector& out, const std::string& key, const run_record& run) {
+  for (const tenant_record& tenant : run.tenants) {
+    if (tenant.status != "ok") {
+      continue;
+    }
+    const std::string prefix = fmt::format("{}/tenant{}", key, tenant.id);
+    if (tenant.solo) {
+      add_phase(out, prefix + "/solo", *tenant.solo);
+    }
+    if (tenant.shared) {
+      add_phase(out, prefix + "/shared", *tenant.shared);
+    }
+    out.add(prefix + "/slowdown", "x", false, tenant.slowdown);
+    out.add(prefix + "/p99_inflation", "x", false, tenant.p99_inflation);
+    out.add(prefix + "/fraction_of_full_gpu", "", true, tenant.fraction_of_full_gpu);
+  }
+  const aggregate_figures& aggregate = run.aggregate;
+  out.add(key + "/throughput_ratio", "x", true, aggregate.throughput_ratio);
+  out.add(key + "/fairness", "", true, aggregate.fairness);
+  out.add(key + "/mechanism_overhead", "", false, aggregate.mechanism_overhead);
+  out.add(key + "/start_skew_us", "us", false, aggregate.start_skew_us);
+  out.add(key + "/interference", "x", false, aggregate.interference);
+}
+
+} // namespace
+
+std::vector<std::string> run_keys(const std::vector<run_record>& runs) {
+  std::vector<std::string> keys;
+  std::map<std::string, int> seen;
+  for (const run_record& run : runs) {
+    std::string key = run.tenants.empty()
+                          ? run.mode
+                          : fmt::format("{}({})", run.mode, workload_summary(run));
+    const int occurrence = ++seen[key];
+    if (occurrence > 1) {
+      key += fmt::format("#{}", occurrence);
+    }
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+std::vector<metric> extract_metrics(const report_document& document) {
+  std::vector<metric> metrics;
+  collector out(metrics);
+  const std::vector<std::string> keys = run_keys(document.runs);
+  for (std::size_t i = 0; i < document.runs.size(); ++i) {
+    const run_record& run = document.runs[i];
+    if (run.status != run_status::ok) {
+      continue;
+    }
+    if (run.calibration) {
+      add_calibration(out, keys[i], *run.calibration);
+    }
+    if (run.streams) {
+      add_streams(out, keys[i], *run.streams);
+    }
+    add_tenants(out, keys[i], run);
+  }
+  return metrics;
+}
+
+} // namespace gpushare::report

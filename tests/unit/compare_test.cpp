@@ -1,0 +1,218 @@
+// compare: the metrics a report flattens into, the verdict rules (noise is never a
+// regression), environment differences, and the Markdown a CI comment shows. The documents are
+// built here with written figures, not measured ones.
+
+#include "report/compare.hpp"
+#include "report/compare_markdown.hpp"
+#include "report/metrics.hpp"
+#include "sample_records.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace gpushare::report {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* gemm = "gemm:dtype=fp16,k=4096,m=4096,n=4096";
+
+/// A result whose throughput median is `per_s` with an interval `spread` either side.
+workload_result result_at(double per_s, double spread = 0.01) {
+  workload_result result;
+  result.workload = gemm;
+  result.throughput_per_s = test::summary_of(per_s, per_s * (1 - spread), per_s * (1 + spread));
+  result.latency_us.count = 100;
+  result.latency_us.p50 = 1e6 / per_s;
+  result.latency_us.p99 = 1.2e6 / per_s;
+  return result;
+}
+
+run_record tenant_run(const std::string& mode, int tenants, double solo_per_s,
+                      double shared_per_s) {
+  run_record run;
+  run.mode = mode;
+  for (int i = 0; i < tenants; ++i) {
+    tenant_record tenant;
+    tenant.id = i;
+    tenant.workload = gemm;
+    tenant.status = "ok";
+    tenant.solo = result_at(solo_per_s);
+    tenant.shared = result_at(shared_per_s);
+    tenant.slowdown = solo_per_s / shared_per_s;
+    run.tenants.push_back(tenant);
+  }
+  run.aggregate.throughput_ratio = tenants * shared_per_s / (tenants * solo_per_s);
+  run.aggregate.start_skew_us = 40;
+  return run;
+}
+
+report_document document_with(std::vector<run_record> runs) {
+  report_document document;
+  document.tool.version = "0.1.0";
+  document.environment = test::h100_environment();
+  document.runs = std::move(runs);
+  return document;
+}
+
+const metric_delta* find_delta(const comparison& result, const std::string& name) {
+  const auto found = std::find_if(result.deltas.begin(), result.deltas.end(),
+                                  [&](const metric_delta& delta) { return delta.name == name; });
+  return found == result.deltas.end() ? nullptr : &*found;
+}
+
+TEST(Metrics, RunKeysNameTheModeAndWorkloadsAndNumberRepeats) {
+  run_record streams;
+  streams.mode = "streams";
+  run_record mixed = tenant_run("mps", 3, 100, 50);
+  mixed.tenants[0].workload = "infer:batch=1";
+  const std::vector<std::string> keys =
+      run_keys({tenant_run("timeslice", 2, 100, 50), mixed, tenant_run("timeslice", 2, 100, 50),
+                streams});
+  EXPECT_EQ(keys[0], std::string("timeslice(2x ") + gemm + ")");
+  EXPECT_EQ(keys[1], std::string("mps(infer:batch=1; 2x ") + gemm + ")");
+  EXPECT_EQ(keys[2], std::string("timeslice(2x ") + gemm + ")#2");
+  EXPECT_EQ(keys[3], "streams");
+}
+
+TEST(Metrics, OnlyFinishedRunsAndFiniteFiguresBecomeMetrics) {
+  run_record failed = tenant_run("mps", 2, 100, 50);
+  failed.status = run_status::failed;
+  run_record ok = tenant_run("timeslice", 2, 100, 50);
+  ok.tenants[1].slowdown = std::nan("");
+  const std::vector<metric> metrics = extract_metrics(document_with({failed, ok}));
+  const std::string key = std::string("timeslice(2x ") + gemm + ")";
+  const auto named = [&](const std::string& name) {
+    return std::find_if(metrics.begin(), metrics.end(),
+                        [&](const metric& figure) { return figure.name == name; });
+  };
+  const auto solo = named(key + "/tenant0/solo/throughput_per_s");
+  ASSERT_NE(solo, metrics.end());
+  EXPECT_DOUBLE_EQ(solo->value, 100);
+  EXPECT_DOUBLE_EQ(*solo->low, 99);
+  EXPECT_TRUE(solo->higher_is_better);
+  const auto slowdown = named(key + "/tenant0/slowdown");
+  ASSERT_NE(slowdown, metrics.end());
+  EXPECT_FALSE(slowdown->higher_is_better);
+  EXPECT_FALSE(slowdown->low.has_value());
+  EXPECT_EQ(named(key + "/tenant1/slowdown"), metrics.end()) << "NaN is no figure";
+  for (const metric& figure : metrics) {
+    EXPECT_EQ(figure.name.rfind("mps", 0), std::string::npos) << figure.name;
+  }
+}
+
+TEST(Compare, VerdictRules) {
+  metric base{"x", "1/s", true, 100, 98, 102, false};
+  metric within = base;
+  within.value = 104;
+  EXPECT_EQ(judge(base, within, 0.05), verdict::same);
+  metric noisy_drop = base;
+  noisy_drop.value = 90;
+  noisy_drop.low = 80;
+  noisy_drop.high = 99; // overlaps [98, 102]: noise, not a regression
+  EXPECT_EQ(judge(base, noisy_drop, 0.05), verdict::unclear);
+  metric clear_drop = base;
+  clear_drop.value = 90;
+  clear_drop.low = 89;
+  clear_drop.high = 91;
+  EXPECT_EQ(judge(base, clear_drop, 0.05), verdict::slower);
+  EXPECT_EQ(judge(clear_drop, base, 0.05), verdict::faster);
+  // Lower is better for a time: a 20 % shorter time is faster.
+  metric time{"t", "us", false, 100, std::nullopt, std::nullopt, false};
+  metric shorter = time;
+  shorter.value = 80;
+  EXPECT_EQ(judge(time, shorter, 0.05), verdict::faster);
+  EXPECT_EQ(judge(shorter, time, 0.05), verdict::slower);
+  EXPECT_EQ(judge(time, shorter, 0.25), verdict::same);
+}
+
+TEST(Compare, RegressionImprovementAndNoiseAcrossReports) {
+  const report_document base = document_with({tenant_run("timeslice", 2, 100, 50)});
+  report_document next = base;
+  next.runs[0].tenants[0].solo = result_at(80);        // clearly slower
+  next.runs[0].tenants[1].solo = result_at(130);       // clearly faster
+  next.runs[0].tenants[0].shared = result_at(45, 0.2); // wide interval: unclear
+  compare_settings settings;
+  const comparison result = compare_reports(base, next, settings);
+  const std::string key = std::string("timeslice(2x ") + gemm + ")";
+  EXPECT_EQ(find_delta(result, key + "/tenant0/solo/throughput_per_s")->outcome, verdict::slower);
+  EXPECT_NEAR(*find_delta(result, key + "/tenant0/solo/throughput_per_s")->delta, -0.2, 1e-12);
+  EXPECT_EQ(find_delta(result, key + "/tenant1/solo/throughput_per_s")->outcome, verdict::faster);
+  EXPECT_EQ(find_delta(result, key + "/tenant0/shared/throughput_per_s")->outcome,
+            verdict::unclear);
+  EXPECT_EQ(find_delta(result, key + "/start_skew_us")->outcome, verdict::same);
+  // Solo throughput and its p50/p99 moved by 20 %: the latencies regress with it.
+  EXPECT_GE(result.regressions, 1);
+  EXPECT_TRUE(result.environment_differences.empty());
+}
+
+TEST(Compare, IdenticalReportsHaveNoRegressionAndEveryMetricTheSame) {
+  const report_document base = document_with({tenant_run("mps", 4, 100, 25)});
+  const comparison result = compare_reports(base, base, compare_settings{});
+  EXPECT_EQ(result.regressions, 0);
+  ASSERT_FALSE(result.deltas.empty());
+  for (const metric_delta& delta : result.deltas) {
+    EXPECT_EQ(delta.outcome, verdict::same) << delta.name;
+  }
+}
+
+TEST(Compare, MetricGlobsSelectAndUnmatchedRunsAreListed) {
+  const report_document base = document_with({tenant_run("timeslice", 2, 100, 50)});
+  const report_document next =
+      document_with({tenant_run("timeslice", 2, 100, 50), tenant_run("mps", 2, 100, 60)});
+  compare_settings settings;
+  settings.metrics = {"*/solo/throughput_per_s"};
+  const comparison result = compare_reports(base, next, settings);
+  ASSERT_EQ(result.deltas.size(), 4u) << "2 tenants x 2 runs, solo throughput only";
+  EXPECT_EQ(result.deltas[2].outcome, verdict::only_in_new);
+  EXPECT_THAT(result.deltas[2].name, HasSubstr("mps("));
+  const comparison reverse = compare_reports(next, base, settings);
+  EXPECT_EQ(reverse.deltas[2].outcome, verdict::only_in_base);
+}
+
+TEST(Compare, DifferentGpusDriversAndSettingsAreListed) {
+  report_document base = document_with({tenant_run("timeslice", 2, 100, 50)});
+  base.environment.gpus[0].nvml = nvml_gpu_record{};
+  base.environment.gpus[0].nvml->power_limit_w = 700;
+  report_document next = base;
+  next.environment.gpus[0].name = "NVIDIA A100-SXM4-80GB";
+  next.environment.driver_release = "575.57.08";
+  next.environment.gpus[0].nvml->power_limit_w = 500;
+  next.config.duration_s = 2.0;
+  const std::vector<std::string> differences = environment_differences(base, next);
+  const auto mentions = [&](const std::string& text) {
+    return std::any_of(differences.begin(), differences.end(), [&](const std::string& line) {
+      return line.find(text) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(mentions("GPU 0 name: " + base.environment.gpus[0].name +
+                       " -> NVIDIA A100-SXM4-80GB"));
+  EXPECT_TRUE(mentions("driver release: " + base.environment.driver_release + " -> 575.57.08"));
+  EXPECT_TRUE(mentions("GPU 0 power limit [W]: 700 -> 500"));
+  EXPECT_TRUE(mentions("duration per repetition [s]"));
+  EXPECT_EQ(differences.size(), 4u);
+}
+
+TEST(CompareMarkdown, VerdictFirstMovedMetricsThenTheSameFolded) {
+  const report_document base = document_with({tenant_run("timeslice", 2, 100, 50)});
+  report_document next = base;
+  next.runs[0].tenants[0].solo = result_at(80);
+  const comparison result = compare_reports(base, next, compare_settings{});
+  std::ostringstream out;
+  print_comparison_markdown(out, {"base.json", &base}, {"new.json", &next}, result,
+                            compare_settings{}, false);
+  const std::string text = out.str();
+  EXPECT_THAT(text, HasSubstr("**" + std::to_string(result.regressions) + " regression"));
+  EXPECT_THAT(text, HasSubstr("`base.json`: gpushare-bench 0.1.0"));
+  EXPECT_THAT(text, HasSubstr("/tenant0/solo/throughput_per_s` | 100 1/s [99.0, 101] | 80.0 1/s "
+                              "[79.2, 80.8] | -20.0 % | **slower** |"));
+  EXPECT_THAT(text, HasSubstr("<details><summary>"));
+  EXPECT_LT(text.find("**slower**"), text.find("<details>"));
+  EXPECT_EQ(text.find("The reports differ"), std::string::npos);
+}
+
+} // namespace
+} // namespace gpushare::report
