@@ -46,8 +46,8 @@ void add_compare_subcommand(CLI::App& app, compare_arguments& arguments,
 }
 
 int run_compare_command(const compare_arguments& arguments, std::ostream& out) {
-  const report_document base = report::load_report(arguments.base);
-  const report_document next = report::load_report(arguments.next);
+  const report_document base = report::read_report_file(arguments.base);
+  const report_document next = report::read_report_file(arguments.next);
   report::compare_settings settings;
   settings.threshold = arguments.threshold_pct / 100.0;
   settings.metrics = arguments.metrics;

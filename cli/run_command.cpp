@@ -171,8 +171,8 @@ telemetry_status open_telemetry(const run_config& config, std::optional<nvml_lib
 
 /// A tenant run checked against the limits an earlier calibrate run of this report measured.
 run_record with_limits(run_record run, const std::vector<run_record>& earlier) {
-  if (const calibration_result* limits = latest_calibration(earlier)) {
-    (void)apply_limits(run, *limits);
+  if (const run_record* calibration = latest_calibration(earlier)) {
+    (void)apply_limits(run, *calibration->calibration, calibration->flags);
   }
   return run;
 }
@@ -319,7 +319,13 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       failed.reason = failure.what();
       document.runs.push_back(failed);
       live.add_error(mode, failure.what(), static_cast<int>(failure.code()));
-      throw;
+      const bool interrupted = dynamic_cast<const interrupted_error*>(&failure) != nullptr;
+      if (interrupted || mode != "calibrate" || config.mode != "all") {
+        throw;
+      }
+      // Limits qualify the other figures; without them a suite still measures everything
+      // else, unchecked, and the report says why.
+      exit = std::max(exit, static_cast<int>(failure.code()));
     }
     if (!config.quiet) {
       report::print_run(out, document.runs.back());

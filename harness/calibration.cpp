@@ -12,6 +12,7 @@
 #include "kernels/mixed.hpp"
 #include "kernels/pattern.hpp"
 #include "kernels/pinned_buffer.hpp"
+#include "kernels/triad.hpp"
 
 #include <fmt/format.h>
 
@@ -148,6 +149,34 @@ bandwidth_figure measure_device_copy(const calibration_settings& settings,
   return figure;
 }
 
+/// Three arrays of half the copy size each: as far beyond L2 as the copy, within the same
+/// memory budget (a quarter of free memory per half-size array at most).
+bandwidth_figure measure_device_triad(const calibration_settings& settings,
+                                      const cuda_stream& stream) {
+  bandwidth_figure figure;
+  const std::uint64_t array_bytes = copy_size(settings.device_copy_bytes / 2);
+  const std::size_t n = array_bytes / sizeof(float);
+  figure.bytes = 3 * static_cast<std::uint64_t>(n) * sizeof(float);
+  figure.counted = "read + written (triad: 3 x n x 4 bytes per call)";
+  device_buffer a(n * sizeof(float));
+  device_buffer b(n * sizeof(float));
+  device_buffer c(n * sizeof(float));
+  kernels::fill_pattern(b.data(), kernels::dtype::fp32, n, kernels::triad_seed_b, 1.0f,
+                        stream.get());
+  kernels::fill_pattern(c.data(), kernels::dtype::fp32, n, kernels::triad_seed_c, 1.0f,
+                        stream.get());
+  std::vector<double> rates =
+      rates_per_us(settings, stream, static_cast<double>(figure.bytes), [&] {
+        kernels::launch_triad(a.as<float>(), b.as<float>(), c.as<float>(),
+                              static_cast<float>(kernels::triad_scalar), n, stream.get());
+      });
+  for (double& rate : rates) {
+    rate /= 1e3;
+  }
+  figure.gb_per_s = summarize(rates, settings.noise_threshold);
+  return figure;
+}
+
 bandwidth_figure measure_host_copy(const calibration_settings& settings, const cuda_stream& stream,
                                    bool to_device) {
   bandwidth_figure figure;
@@ -233,6 +262,9 @@ calibration_result run_calibration(const calibration_settings& settings, const g
   } release_context_at_exit;
   calibration_result result;
   result.l2_cache_bytes = static_cast<std::uint64_t>(std::max(gpu.l2_cache_bytes, 0));
+  result.gpu_name = gpu.name;
+  // With MIG enabled, CUDA's device is one instance; "unknown" is not a whole GPU either.
+  result.whole_gpu = gpu.mig_mode == "disabled" || gpu.mig_mode == "unsupported";
   const cuda_stream stream = cuda_stream::create_non_blocking();
   {
     const kernels::cublas_handle blas = kernels::cublas_handle::create();
@@ -243,6 +275,7 @@ calibration_result run_calibration(const calibration_settings& settings, const g
     }
   }
   result.device_copy = measure_device_copy(settings, stream);
+  result.device_triad = measure_device_triad(settings, stream);
   result.host_to_device = measure_host_copy(settings, stream, true);
   result.device_to_host = measure_host_copy(settings, stream, false);
   measure_launch(settings, stream, result);

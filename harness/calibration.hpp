@@ -5,14 +5,17 @@
 //   gemm peak      cuBLAS GEMM per dtype at sizes large enough to fill every SM; the best
 //                  median over the sizes is the peak. Inputs are the gemm workload's pattern
 //                  (never zeros: zeros draw less power and would flatter the clocks).
-//   device copy    cudaMemcpyAsync device to device; bytes read + bytes written per second.
+//   device memory  cudaMemcpyAsync device to device, and the triad kernel on arrays far
+//                  beyond L2; bytes read + bytes written per second. The memory limit is the
+//                  better of the two (a kernel may stream faster than the driver's copy).
 //   host <-> device pinned host memory, one direction at a time.
 //   launch         one tiny kernel: launch and wait (round trip), and many launches then one
 //                  wait (the per-launch cost when the queue never runs dry).
 //
-// Device-side times come from CUDA events around batches of back-to-back calls, sized so that
+// GEMM and copy times come from CUDA events around batches of back-to-back calls, sized so that
 // one repetition lasts about `target_repetition_ms`: long against event resolution, short
-// enough that the whole calibration takes seconds.
+// enough that the whole calibration takes seconds. Launch latency is timed on the host clock,
+// because the round trip is what a tenant's iteration pays.
 
 #include "harness/records.hpp"
 

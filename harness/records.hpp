@@ -110,11 +110,13 @@ struct limit_check {
   std::string limit;      ///< e.g. "gemm_fp16_tflops", "device_memory_gb_per_s"
   double achieved = 0;    ///< the workload's median rate, in the limit's unit
   double limit_value = 0; ///< the calibrated median
-  double fraction = 0;    ///< achieved / limit_value
-  /// False when the limit does not bound this workload (a working set that fits in L2, or a
-  /// library GEMM below the FMA peak); such a fraction above 1 is no error.
+  double fraction = 0;    ///< achieved / limit_value; NaN when there is no usable limit
+  /// False when the limit does not bound this workload (a working set that fits in L2, a
+  /// library GEMM below the FMA peak, tenants not measured at the same time, a calibration
+  /// flagged untrustworthy); such a fraction above 1 is no error.
   bool enforced = true;
-  std::string note; ///< why not enforced; "" otherwise
+  std::string note;      ///< why not enforced; "" otherwise
+  double limit_high = 0; ///< upper end of the calibrated median's interval: what is enforced
 };
 
 /// One workload measured in one process: the building block of tenant results.
@@ -242,11 +244,18 @@ struct calibration_result {
   /// Device memory: cudaMemcpy device to device, every byte read and written counted (the
   /// convention of triad's 3 * n * size), so memory-bound workloads compare directly.
   std::optional<bandwidth_figure> device_copy;
+  /// Device memory through the triad kernel on arrays far beyond L2: a kernel can stream
+  /// faster than the driver's copy, so the memory limit is the better of the two.
+  std::optional<bandwidth_figure> device_triad;
   std::optional<bandwidth_figure> host_to_device; ///< pinned host memory
   std::optional<bandwidth_figure> device_to_host; ///< pinned host memory
   sample_summary launch_round_trip_us;            ///< launch one tiny kernel and wait for it
   sample_summary launch_back_to_back_us;          ///< per launch, many launches then one wait
   std::uint64_t l2_cache_bytes = 0; ///< working sets below twice this are not memory bound
+  std::string gpu_name;             ///< the device measured
+  /// False when CUDA's device was one MIG instance: its limits do not bound other instances,
+  /// nor their sum.
+  bool whole_gpu = true;
   std::vector<std::string> skipped; ///< what could not be measured here and why
 };
 

@@ -593,6 +593,7 @@ void print_calibration(std::ostream& out, const calibration_result& calibration)
                    noisy(peak.tflops)});
   }
   for (const auto& [name, figure] : {std::pair{"device memory (copy)", &calibration.device_copy},
+        std::pair{"device memory (triad)", &calibration.device_triad},
                                      std::pair{"host to device", &calibration.host_to_device},
                                      std::pair{"device to host", &calibration.device_to_host}}) {
     if (*figure) {
@@ -607,7 +608,9 @@ void print_calibration(std::ostream& out, const calibration_result& calibration)
   table.add_row({"launch back to back", summary_cell(calibration.launch_back_to_back_us), "us",
                  "per launch, many launches then one wait",
                  noisy(calibration.launch_back_to_back_us)});
-  out << "  Calibrated limits of this GPU (per-repetition medians):\n";
+  out << fmt::format("  Calibrated limits of {}{} (per-repetition medians):\n",
+                     calibration.gpu_name.empty() ? "this GPU" : calibration.gpu_name,
+                     calibration.whole_gpu ? "" : ", one MIG instance");
   table.print(out, "    ");
   for (const std::string& skipped : calibration.skipped) {
     out << "    not measured: " << skipped << '\n';

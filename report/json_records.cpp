@@ -89,6 +89,7 @@ json limit_checks_to_json(const std::vector<limit_check>& checks) {
     out.push_back(json{{"limit", check.limit},
                        {"achieved", json_number(check.achieved)},
                        {"limit_value", json_number(check.limit_value)},
+                       {"limit_high", json_number(check.limit_high)},
                        {"fraction", json_number(check.fraction)},
                        {"enforced", check.enforced},
                        {"note", check.note}});
@@ -198,11 +199,14 @@ json calibration_to_json(const calibration_result& calibration) {
   }
   return json{{"gemm", std::move(gemm)},
               {"device_copy", bandwidth_to_json(calibration.device_copy)},
+              {"device_triad", bandwidth_to_json(calibration.device_triad)},
               {"host_to_device", bandwidth_to_json(calibration.host_to_device)},
               {"device_to_host", bandwidth_to_json(calibration.device_to_host)},
               {"launch_round_trip_us", summary_to_json(calibration.launch_round_trip_us)},
               {"launch_back_to_back_us", summary_to_json(calibration.launch_back_to_back_us)},
               {"l2_cache_bytes", calibration.l2_cache_bytes},
+              {"gpu_name", calibration.gpu_name},
+              {"whole_gpu", calibration.whole_gpu},
               {"skipped", calibration.skipped}};
 }
 

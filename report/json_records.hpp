@@ -43,12 +43,13 @@ namespace gpushare::report {
 /// {kernel_overlap {...}, copy_pipeline {...}}.
 [[nodiscard]] nlohmann::json streams_to_json(const streams_result& streams);
 
-/// [{limit, achieved, limit_value, fraction, enforced, note}, ...]; rates in the limit's unit.
+/// [{limit, achieved, limit_value, limit_high, fraction, enforced, note}, ...]; rates in the
+/// limit's unit.
 [[nodiscard]] nlohmann::json limit_checks_to_json(const std::vector<limit_check>& checks);
 
-/// {gemm: [{dtype, size, tflops, sizes_tried}], device_copy, host_to_device, device_to_host
-/// (each {bytes, gb_per_s, counted} or null), launch_round_trip_us, launch_back_to_back_us,
-/// l2_cache_bytes, skipped}.
+/// {gemm: [{dtype, size, tflops, sizes_tried}], device_copy, device_triad, host_to_device,
+/// device_to_host (each {bytes, gb_per_s, counted} or null), launch_round_trip_us,
+/// launch_back_to_back_us, l2_cache_bytes, gpu_name, whole_gpu, skipped}.
 [[nodiscard]] nlohmann::json calibration_to_json(const calibration_result& calibration);
 
 /// {id, workload, status, solo, shared, slowdown}; absent results and slowdown are null.
