@@ -56,6 +56,7 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
   if (before_timing) {
     before_timing();
   }
+  work.on_timing_start();
   result.first_iteration_start_ns = monotonic_now_ns();
 
   const std::uint64_t fixed_iterations =
@@ -105,6 +106,7 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
     throughput.push_back(static_cast<double>(done) / seconds);
     result.iterations += done;
   }
+  work.add_evidence(result);
   result.iteration_time_us = summarize(iteration_time_us, settings.noise_threshold);
   result.throughput_per_s = summarize(throughput, settings.noise_threshold);
   result.repetition_iteration_time_us = std::move(iteration_time_us);

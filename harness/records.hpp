@@ -119,6 +119,24 @@ struct limit_check {
   double limit_high = 0; ///< upper end of the calibrated median's interval: what is enforced
 };
 
+/// A stretch of time during which the spin kernel's block 0 ran without a gap, in global-timer
+/// nanoseconds (%globaltimer is GPU-wide, so segments of different tenants can be compared).
+struct run_segment {
+  std::uint64_t start_ns = 0;
+  std::uint64_t end_ns = 0;
+  /// A gap (the block switched out) comes before / after it; otherwise the kernel's own start
+  /// / end bounds it, and its length says nothing about the time slice.
+  bool after_gap = false;
+  bool before_gap = false;
+};
+
+/// The run segments of every timed iteration of a spin workload (kernels/spin.hpp).
+struct run_segment_trace {
+  std::uint64_t gap_threshold_ns = 0; ///< a larger jump between timer readings is a gap
+  std::vector<run_segment> segments;  ///< in the order they ran
+  std::uint64_t dropped = 0;          ///< later segments that did not fit the device buffer
+};
+
 /// One workload measured in one process: the building block of tenant results.
 struct workload_result {
   std::string workload;    ///< canonical spec, e.g. "gemm:dtype=fp16,k=4096,m=4096,n=4096"
@@ -139,6 +157,8 @@ struct workload_result {
   /// Against the calibrated limits, when the run measured them (filled by the harness, never
   /// by the tenant).
   std::vector<limit_check> limits;
+  /// spin: when block 0 ran during the timed iterations.
+  std::optional<run_segment_trace> spin_trace;
 };
 
 /// One tenant of a multi-tenant run (the streams mode has none).
@@ -330,6 +350,29 @@ struct telemetry_status {
   double max_clock_drift = 0;
 };
 
+/// Median and spread of a set of durations; the percentiles interpolate between ranks.
+struct percentile_summary {
+  std::size_t count = 0;
+  double median = 0;
+  double p10 = 0;
+  double p90 = 0;
+};
+
+/// The time slice and context-switch gap read from the spin traces of a shared phase
+/// (harness/timeslice_probe.hpp). Figures are empty when the tenants did not alternate; the
+/// note then says why.
+struct timeslice_probe_result {
+  std::vector<int> tenants; ///< ids of the tenants whose traces were analysed
+  /// Run segments with a gap on both sides: how long a tenant ran before it was switched out.
+  std::optional<percentile_summary> quantum_us;
+  /// From a tenant being switched out to another traced tenant starting to run.
+  std::optional<percentile_summary> switch_gap_us;
+  std::uint64_t gaps = 0;                        ///< gaps inside kernels, over all tenants
+  std::uint64_t gaps_filled_by_other_tenant = 0; ///< ... in which another traced tenant started
+  std::uint64_t dropped_segments = 0;            ///< over all traces
+  std::string note;                              ///< what limits the figures, or ""
+};
+
 enum class run_status { ok, skipped, failed };
 
 /// How a --mode mig run got its instances and what it left behind.
@@ -358,6 +401,8 @@ struct run_record {
   std::vector<std::string> flags; ///< e.g. "noisy", "throttled", "verification_failed"
   double wall_time_s = 0;
   std::vector<phase_telemetry> telemetry; ///< one per tenant phase, when sampled
+  /// When at least two tenants ran spin in the shared phase.
+  std::optional<timeslice_probe_result> timeslice_probe;
 };
 
 struct error_record {

@@ -1,5 +1,7 @@
 #include "harness/sharing_experiment.hpp"
 
+#include "harness/timeslice_probe.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -150,6 +152,11 @@ run_record run_sharing_experiment(const sharing_plan& plan, const sharing_hooks&
   }
 
   run.aggregate = aggregate_tenants(run.tenants);
+  // Every mechanism gets the probe: under MPS or MIG it shows that the tenants did not alternate.
+  if (const std::vector<traced_tenant> traced = shared_spin_traces(run.tenants);
+      traced.size() >= 2) {
+    run.timeslice_probe = analyze_timeslice(traced);
+  }
   bool noisy = false;
   bool any_failed = false;
   bool host_only = true;

@@ -2,7 +2,9 @@
 // --mode timeslice and --mode mps: N tenant processes measured alone (one after another, the
 // solo phase) and then all at once (the shared phase). Per tenant: slowdown = median
 // iteration time shared / solo, p99 inflation = p99 shared / p99 solo. Aggregate: throughput
-// ratio, Jain fairness, mechanism overhead, start skew (SPEC.md "Metrics").
+// ratio, Jain fairness, mechanism overhead, start skew (SPEC.md "Metrics"). When two or more
+// tenants ran `spin`, their shared-phase run segments give the time-slice probe
+// (timeslice_probe.hpp).
 
 #include "harness/records.hpp"
 #include "harness/telemetry_sampler.hpp"

@@ -71,6 +71,19 @@ void check_interval_ranks(std::size_t n, std::size_t k) {
 
 } // namespace
 
+double quantile(std::vector<double> samples, double q) {
+  require_finite(samples, "quantile");
+  if (!(q >= 0.0 && q <= 1.0)) {
+    throw std::invalid_argument("quantile: q must be in [0, 1]");
+  }
+  std::sort(samples.begin(), samples.end());
+  const double position = q * static_cast<double>(samples.size() - 1);
+  const auto lower = static_cast<std::size_t>(std::floor(position));
+  const std::size_t upper = std::min(lower + 1, samples.size() - 1);
+  const double fraction = position - static_cast<double>(lower);
+  return samples[lower] + fraction * (samples[upper] - samples[lower]);
+}
+
 double median(std::vector<double> samples) {
   require_finite(samples, "median");
   const std::size_t n = samples.size();

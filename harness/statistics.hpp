@@ -39,6 +39,12 @@ inline constexpr double default_noise_threshold = 0.05;
 /// std::invalid_argument when empty or when a sample is not finite.
 [[nodiscard]] double median(std::vector<double> samples);
 
+/// The q-quantile of `samples` (0 <= q <= 1), interpolated linearly between the two nearest
+/// ranks (Hyndman and Fan type 7, numpy's default): q = 0.5 is the median, 0 the minimum, 1
+/// the maximum. Throws std::invalid_argument when empty, when a sample is not finite, or when
+/// q is outside [0, 1] or NaN.
+[[nodiscard]] double quantile(std::vector<double> samples, double q);
+
 /// Coverage of the order-statistic interval [x_(k), x_(n+1-k)] (1-based ranks) for the median
 /// of n samples: 1 - 2 * P(Binomial(n, 1/2) < k). Throws std::invalid_argument unless
 /// 1 <= k <= (n + 1) / 2.

@@ -61,6 +61,15 @@ std::string encode_tenant_result(const workload_result& result) {
   for (const auto& [index, count] : h.buckets) {
     out += fmt::format("bucket {} {}\n", index, count);
   }
+  if (result.spin_trace) {
+    const run_segment_trace& trace = *result.spin_trace;
+    out += fmt::format("spin_trace {} {} {}\n", trace.gap_threshold_ns, trace.dropped,
+                       trace.segments.size());
+    for (const run_segment& segment : trace.segments) {
+      out += fmt::format("segment {} {} {} {}\n", segment.start_ns, segment.end_ns,
+                         segment.after_gap ? 1 : 0, segment.before_gap ? 1 : 0);
+    }
+  }
   out += "result-end\n";
   return out;
 }
@@ -123,6 +132,24 @@ void tenant_message_reader::parse_result_line(const std::string& line) {
     std::uint64_t count = 0;
     read_fields(key, rest, index, count);
     m_histogram.buckets.emplace_back(index, count);
+  } else if (key == "spin_trace") {
+    if (r.spin_trace) {
+      throw std::runtime_error("tenant protocol: a second 'spin_trace' line in one result");
+    }
+    run_segment_trace trace;
+    read_fields(key, rest, trace.gap_threshold_ns, trace.dropped, m_segments_announced);
+    r.spin_trace = std::move(trace);
+  } else if (key == "segment") {
+    if (!r.spin_trace) {
+      throw std::runtime_error("tenant protocol: a 'segment' line before 'spin_trace'");
+    }
+    run_segment segment;
+    int after_gap = 0;
+    int before_gap = 0;
+    read_fields(key, rest, segment.start_ns, segment.end_ns, after_gap, before_gap);
+    segment.after_gap = after_gap != 0;
+    segment.before_gap = before_gap != 0;
+    r.spin_trace->segments.push_back(segment);
   } else {
     throw std::runtime_error("tenant protocol: unexpected line in a result: " + line);
   }
@@ -136,6 +163,13 @@ std::optional<tenant_message> tenant_message_reader::next() {
         continue;
       }
       m_in_result = false;
+      // A count that does not match means lines were lost; a trace with holes would show
+      // gaps that never happened.
+      if (m_result.spin_trace && m_result.spin_trace->segments.size() != m_segments_announced) {
+        throw std::runtime_error(
+            fmt::format("tenant protocol: 'spin_trace' announced {} segments, {} arrived",
+                        m_segments_announced, m_result.spin_trace->segments.size()));
+      }
       tenant_message message;
       message.what = tenant_message::kind::result;
       message.result = std::move(m_result);
@@ -149,6 +183,7 @@ std::optional<tenant_message> tenant_message_reader::next() {
       }
       m_result = {};
       m_histogram = {};
+      m_segments_announced = 0;
       return message;
     }
     tenant_message message;

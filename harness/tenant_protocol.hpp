@@ -10,10 +10,13 @@
 //     go                        the barrier: start timing now
 //
 // Everything is text so a failing tenant can be read in a terminal; numbers that must
-// survive exactly (histogram moments) are written with 17 significant digits.
+// survive exactly (histogram moments) are written with 17 significant digits. A spin tenant's
+// run segments follow the histogram as `spin_trace <gap_ns> <dropped> <count>` and then
+// `segment <start_ns> <end_ns> <after_gap> <before_gap>` lines, `count` of them.
 
 #include "harness/records.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +56,7 @@ private:
   bool m_in_result = false;
   workload_result m_result;
   histogram_state m_histogram;
+  std::size_t m_segments_announced = 0;
 };
 
 } // namespace gpushare

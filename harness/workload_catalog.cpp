@@ -97,7 +97,10 @@ std::vector<workload_definition> build_catalog() {
                      "busy-waits on the GPU's global timer; for time-slice and switch costs",
                      false,
                      {integer_param("us", 1, 10'000'000, 1000, "wait per iteration [us]"),
-                      integer_param("blocks", 1, 65535, 1, "thread blocks that each wait")}});
+                      integer_param("blocks", 1, 65535, 1, "thread blocks that each wait"),
+                      integer_param("gap_us", 1, 1'000'000, 5,
+                                    "timer jump that means block 0 was switched out (ends a "
+                                    "run segment of the time-slice probe) [us]")}});
   catalog.push_back(
       {"infer",
        "one decode step of a small model: a chain of small GEMMs, each followed by bias + ReLU",

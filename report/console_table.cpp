@@ -227,6 +227,28 @@ void print_aggregate(std::ostream& out, const aggregate_figures& aggregate) {
   }
 }
 
+std::string percentiles_text(const percentile_summary& summary) {
+  return fmt::format("{} [{}, {}] (median [p10, p90], n={})", format_duration_us(summary.median),
+                     format_duration_us(summary.p10), format_duration_us(summary.p90),
+                     summary.count);
+}
+
+void print_timeslice_probe(std::ostream& out, const timeslice_probe_result& probe) {
+  out << fmt::format("  time-slice probe (spin traces of {} tenants, global timer):\n",
+                     probe.tenants.size());
+  if (probe.quantum_us) {
+    out << "    quantum " << percentiles_text(*probe.quantum_us) << '\n';
+  }
+  if (probe.switch_gap_us) {
+    out << "    switch gap " << percentiles_text(*probe.switch_gap_us) << '\n';
+  }
+  out << fmt::format("    {} of {} gaps filled by another tenant\n",
+                     probe.gaps_filled_by_other_tenant, probe.gaps);
+  if (!probe.note.empty()) {
+    out << "    note: " << probe.note << '\n';
+  }
+}
+
 std::string gpu_line(const gpu_info& gpu) {
   std::vector<std::string> parts;
   parts.push_back(
@@ -649,6 +671,9 @@ void print_run(std::ostream& out, const run_record& run) {
   print_workload_results(out, run);
   print_limit_checks(out, run);
   print_aggregate(out, run.aggregate);
+  if (run.timeslice_probe) {
+    print_timeslice_probe(out, *run.timeslice_probe);
+  }
   print_phase_telemetry(out, run);
   if (run.mps) {
     out << fmt::format("  MPS daemon: {} (pid {}, pipe directory {}){}\n",

@@ -81,6 +81,39 @@ json numbers_to_json(const std::vector<double>& values) {
   return out;
 }
 
+// Arrays instead of objects: a trace can hold thousands of segments.
+json spin_trace_to_json(const run_segment_trace& trace) {
+  json segments = json::array();
+  for (const run_segment& segment : trace.segments) {
+    segments.push_back(
+        json::array({segment.start_ns, segment.end_ns, segment.after_gap, segment.before_gap}));
+  }
+  return json{{"gap_threshold_ns", trace.gap_threshold_ns},
+              {"segment_fields", json::array({"start_ns", "end_ns", "after_gap", "before_gap"})},
+              {"segments", std::move(segments)},
+              {"dropped", trace.dropped}};
+}
+
+json percentiles_to_json(const std::optional<percentile_summary>& summary) {
+  if (!summary) {
+    return nullptr;
+  }
+  return json{{"median", json_number(summary->median)},
+              {"p10", json_number(summary->p10)},
+              {"p90", json_number(summary->p90)},
+              {"count", summary->count}};
+}
+
+json timeslice_probe_to_json(const timeslice_probe_result& probe) {
+  return json{{"tenants", probe.tenants},
+              {"quantum_us", percentiles_to_json(probe.quantum_us)},
+              {"switch_gap_us", percentiles_to_json(probe.switch_gap_us)},
+              {"gaps", probe.gaps},
+              {"gaps_filled_by_other_tenant", probe.gaps_filled_by_other_tenant},
+              {"dropped_segments", probe.dropped_segments},
+              {"note", probe.note}};
+}
+
 } // namespace
 
 json limit_checks_to_json(const std::vector<limit_check>& checks) {
@@ -114,6 +147,9 @@ json workload_result_to_json(const workload_result& result) {
              {"throughput_per_s", numbers_to_json(result.repetition_throughput_per_s)}}}};
   if (!result.limits.empty()) {
     out["limits"] = limit_checks_to_json(result.limits);
+  }
+  if (result.spin_trace) {
+    out["spin_trace"] = spin_trace_to_json(*result.spin_trace);
   }
   return out;
 }
@@ -285,6 +321,9 @@ json run_to_json(const run_record& run) {
       phases.push_back(phase_telemetry_to_json(phase));
     }
     out["telemetry"] = std::move(phases);
+  }
+  if (run.timeslice_probe) {
+    out["timeslice_probe"] = timeslice_probe_to_json(*run.timeslice_probe);
   }
   if (run.mig) {
     out["mig"] = json{{"gpu_uuid", run.mig->gpu_uuid},

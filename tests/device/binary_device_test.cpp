@@ -1,5 +1,6 @@
-// The shipped binary on a real GPU: the streams experiment through its device worker and a
-// small timeslice run, checked for what must hold on any card (not for particular figures).
+// The shipped binary on a real GPU: the streams experiment through its device worker, a small
+// timeslice run and the time-slice probe, checked for what must hold on any card (not for
+// particular figures).
 
 #include "device_support.hpp"
 #include "run_binary.hpp"
@@ -7,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -71,6 +74,54 @@ TEST(BinaryOnDevice, TimesliceRunReportsEveryTenant) {
     EXPECT_EQ(tenant["status"], "ok");
     EXPECT_TRUE(tenant["shared"]["verification"]["passed"].get<bool>());
     EXPECT_GT(tenant["slowdown"].get<double>(), 0);
+  }
+}
+
+// The time-slice probe end to end. What the GPU's scheduler does is not asserted (that is what
+// the probe measures); only that the traces cover the timed kernels and that the probe gives
+// figures exactly when the tenants alternated, and a note otherwise.
+TEST(BinaryOnDevice, TimesliceProbeReportsTracesAndAVerdict) {
+  GPUSHARE_REQUIRE_DEVICE();
+  const std::string json_path = report_path("timeslice-probe-");
+  const binary_run run =
+      run_gpushare({"--mode", "timeslice", "--workload", "spin:us=20000", "--tenants", "2",
+                    "--repetitions", "2", "--duration", "0.2", "--quiet", "--json", json_path});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = read_report(json_path);
+  fs::remove(json_path);
+  const auto& result = report["runs"][0];
+  for (const auto& tenant : result["tenants"]) {
+    const auto& shared = tenant["shared"];
+    ASSERT_TRUE(shared.contains("spin_trace")) << tenant.dump();
+    const auto& trace = shared["spin_trace"];
+    EXPECT_EQ(trace["gap_threshold_ns"], 5000);
+    ASSERT_EQ(trace["dropped"], 0);
+    std::uint64_t kernel_starts = 0;
+    std::uint64_t previous_end = 0;
+    for (const auto& segment : trace["segments"]) {
+      const auto start = segment[0].get<std::uint64_t>();
+      const auto end = segment[1].get<std::uint64_t>();
+      EXPECT_LE(start, end);
+      EXPECT_LT(previous_end, start) << "segments of one tenant never overlap";
+      previous_end = end;
+      kernel_starts += segment[2].get<bool>() ? 0 : 1;
+    }
+    EXPECT_EQ(kernel_starts, shared["iterations"].get<std::uint64_t>());
+  }
+  ASSERT_TRUE(result.contains("timeslice_probe")) << result.dump();
+  const auto& probe = result["timeslice_probe"];
+  std::printf("timeslice probe: %s\n", probe.dump().c_str());
+  EXPECT_EQ(probe["tenants"].size(), 2u);
+  EXPECT_LE(probe["gaps_filled_by_other_tenant"].get<std::uint64_t>(),
+            probe["gaps"].get<std::uint64_t>());
+  if (probe["gaps_filled_by_other_tenant"].get<std::uint64_t>() == 0) {
+    EXPECT_TRUE(probe["quantum_us"].is_null());
+    EXPECT_TRUE(probe["switch_gap_us"].is_null());
+    EXPECT_FALSE(probe["note"].get<std::string>().empty());
+  } else {
+    ASSERT_FALSE(probe["switch_gap_us"].is_null());
+    EXPECT_GT(probe["switch_gap_us"]["median"].get<double>(), 0);
+    EXPECT_TRUE(!probe["quantum_us"].is_null() || !probe["note"].get<std::string>().empty());
   }
 }
 

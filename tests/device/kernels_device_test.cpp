@@ -3,6 +3,7 @@
 // at least what was asked. Each test skips without a CUDA device.
 
 #include "device_support.hpp"
+#include "harness/measure.hpp"
 #include "harness/workload_spec.hpp"
 #include "harness/workloads/device_download.hpp"
 #include "harness/workloads/gemm_workload.hpp"
@@ -213,6 +214,60 @@ TEST(KernelDevice, SpinWaitsAtLeastTheRequestedTimeInEveryBlock) {
   EXPECT_EQ(spin.bytes_per_iteration(), 0.0);
   // Asking the check for more than was spun fails it.
   EXPECT_FALSE(check_spin_times(times, 1'000'000'000'000ULL).passed);
+}
+
+// Alone on the GPU the spin kernel is rarely switched out, so this checks the trace's shape,
+// not a time slice: segments exist, are ordered and separated by gaps, and together with those
+// gaps span the whole spin.
+TEST(KernelDevice, SpinTracesTheRunSegmentsOfBlockZero) {
+  GPUSHARE_REQUIRE_DEVICE();
+  spin_workload spin(parse_workload_spec("spin:us=20000,blocks=2"), workload_context{});
+  spin.setup();
+  const verification_result check = spin.verify();
+  ASSERT_TRUE(check.passed) << check.detail;
+  spin.clear_trace();
+  spin.run_iteration();
+  const std::vector<std::uint64_t> times = spin.last_block_times();
+  const run_segment_trace trace = spin.trace();
+  ASSERT_GE(trace.segments.size(), 1u);
+  EXPECT_EQ(trace.dropped, 0u);
+  EXPECT_EQ(trace.gap_threshold_ns, 5000u);
+  EXPECT_EQ(run_segments_problem(trace, times[0], times[1]), "");
+  std::uint64_t running_ns = 0;
+  std::uint64_t gaps_ns = 0;
+  for (std::size_t i = 0; i < trace.segments.size(); ++i) {
+    const run_segment& segment = trace.segments[i];
+    ASSERT_LE(segment.start_ns, segment.end_ns) << i;
+    running_ns += segment.end_ns - segment.start_ns;
+    if (i + 1 < trace.segments.size()) {
+      ASSERT_LT(segment.end_ns, trace.segments[i + 1].start_ns) << i;
+      gaps_ns += trace.segments[i + 1].start_ns - segment.end_ns;
+    }
+  }
+  EXPECT_GE(running_ns + gaps_ns, 20'000'000u);
+  std::printf("spin alone: %zu segments, %.1f us running, %.1f us in gaps\n", trace.segments.size(),
+              static_cast<double>(running_ns) / 1e3, static_cast<double>(gaps_ns) / 1e3);
+}
+
+// Through the measurement loop the trace covers the timed iterations only: one kernel start
+// per timed iteration, none from verification or warm-up.
+TEST(KernelDevice, SpinTraceCoversExactlyTheTimedIterations) {
+  GPUSHARE_REQUIRE_DEVICE();
+  const workload_spec spec = parse_workload_spec("spin:us=500");
+  spin_workload spin(spec, workload_context{});
+  measure_settings settings;
+  settings.warmup_iterations = 3;
+  settings.repetitions = 2;
+  settings.iterations = 4;
+  const workload_result result = measure_workload(spin, spec, settings);
+  ASSERT_TRUE(result.verification.passed) << result.verification.detail;
+  ASSERT_TRUE(result.spin_trace.has_value());
+  std::size_t kernel_starts = 0;
+  for (const run_segment& segment : result.spin_trace->segments) {
+    kernel_starts += segment.after_gap ? 0 : 1;
+  }
+  EXPECT_EQ(kernel_starts, 8u);
+  EXPECT_EQ(result.spin_trace->dropped, 0u);
 }
 
 TEST(KernelDevice, InferVerifiesForEveryDtype) {

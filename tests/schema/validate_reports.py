@@ -6,8 +6,9 @@ Checks, in order:
   2. the full synthetic report written by the unit tests (JsonWriterSchema.*) validates;
   3. the real tool, with every GPU hidden (CUDA_VISIBLE_DEVICES=""), exits with code 2 and
      still writes a report that validates, says cuda_available is false and lists an error;
-  4. negative checks: copies of the sample with schema_version removed, and with a tenant id
-     that is a string, must fail validation (the schema is not vacuous).
+  4. negative checks: copies of the sample with schema_version removed, with a tenant id that
+     is a string, with a spin_trace segment cut to [start, end], and with a timeslice_probe
+     without its note, must fail validation (the schema is not vacuous).
 
 Every check runs even when an earlier one failed; the exit status is 1 if any failed.
 """
@@ -155,6 +156,28 @@ def tenant_id_as_string(document):
     runs[0]["tenants"][0]["id"] = str(runs[0]["tenants"][0]["id"])
 
 
+def first_spin_trace(document):
+    for run in document.get("runs") or []:
+        for tenant in run.get("tenants") or []:
+            trace = (tenant.get("shared") or {}).get("spin_trace")
+            if trace and trace.get("segments"):
+                return trace
+    raise CheckFailed("the sample report has no shared spin_trace with segments to break")
+
+
+def segment_without_flags(document):
+    trace = first_spin_trace(document)
+    trace["segments"][0] = trace["segments"][0][:2]
+
+
+def probe_without_note(document):
+    for run in document.get("runs") or []:
+        if "timeslice_probe" in run:
+            del run["timeslice_probe"]["note"]
+            return
+    raise CheckFailed("the sample report has no timeslice_probe to break")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", required=True, type=Path, help="gpushare-bench")
@@ -250,6 +273,10 @@ def main():
             negative("schema_version removed", remove_schema_version))
     attempt("negative: runs[0].tenants[0].id is a string",
             negative("tenant id is a string", tenant_id_as_string))
+    attempt("negative: a spin_trace segment without its gap flags",
+            negative("spin_trace segment without flags", segment_without_flags))
+    attempt("negative: a timeslice_probe without its note",
+            negative("timeslice_probe without note", probe_without_note))
 
     if failures:
         print(f"schema validation failed: {', '.join(failures)}", file=sys.stderr)

@@ -301,6 +301,48 @@ TEST(ConsoleTable, LimitChecksFollowTheWorkloadTable) {
       << text;
 }
 
+TEST(ConsoleTable, TimesliceProbeFiguresOrItsNote) {
+  // Figures written for the layout, not measured.
+  run_record run = tenant_run();
+  timeslice_probe_result probe;
+  probe.tenants = {0, 1};
+  probe.quantum_us = percentile_summary{120, 2001.4, 1962.0, 2040.5};
+  probe.switch_gap_us = percentile_summary{160, 30.04, 26.1, 34.2};
+  probe.gaps = 160;
+  probe.gaps_filled_by_other_tenant = 158;
+  run.timeslice_probe = probe;
+  std::ostringstream out;
+  print_run(out, run);
+  const std::vector<std::string> lines = lines_of(out.str());
+  const std::size_t header = find_line(lines, "time-slice probe (spin traces of 2 tenants");
+  ASSERT_LT(header + 3, lines.size()) << out.str();
+  EXPECT_EQ(lines[header + 1], "    quantum 2.00 ms [1.96 ms, 2.04 ms] (median [p10, p90], n=120)");
+  EXPECT_EQ(lines[header + 2],
+            "    switch gap 30.0 us [26.1 us, 34.2 us] (median [p10, p90], n=160)");
+  EXPECT_EQ(lines[header + 3], "    158 of 160 gaps filled by another tenant");
+  EXPECT_EQ(find_line(lines, "note:"), lines.size()) << "no note when nothing limits the figures";
+
+  probe.quantum_us.reset();
+  probe.switch_gap_us.reset();
+  probe.gaps = 0;
+  probe.gaps_filled_by_other_tenant = 0;
+  probe.note = "no traced tenant was switched out while it spun";
+  run.timeslice_probe = probe;
+  std::ostringstream quiet;
+  print_run(quiet, run);
+  const std::vector<std::string> note_lines = lines_of(quiet.str());
+  EXPECT_EQ(find_line(note_lines, "quantum"), note_lines.size()) << quiet.str();
+  EXPECT_EQ(find_line(note_lines, "switch gap"), note_lines.size()) << quiet.str();
+  EXPECT_LT(find_line(note_lines, "    0 of 0 gaps filled by another tenant"), note_lines.size());
+  EXPECT_LT(find_line(note_lines, "    note: no traced tenant was switched out while it spun"),
+            note_lines.size())
+      << quiet.str();
+
+  std::ostringstream without;
+  print_run(without, tenant_run());
+  EXPECT_EQ(without.str().find("time-slice probe"), std::string::npos);
+}
+
 TEST(ConsoleTable, ErrorsAndWholeReport) {
   report_document document;
   document.tool.version = "0.1.0";

@@ -258,8 +258,51 @@ report_document make_full_document() {
   nvml.unsupported = {"nvmlDeviceGetApplicationsClock(SM)"};
   document.environment.gpus.front().nvml = nvml;
   document.environment.nvml_version = "13.580.95.05";
+  // Two spin tenants with run-segment traces and what the probe made of them: timeslice with
+  // figures, mps with none and its note. Written for the layout, not measured.
+  const auto spin_tenant = [](int id, std::uint64_t offset_ns) {
+    tenant_record tenant;
+    tenant.id = id;
+    tenant.workload = "spin:blocks=1,gap_us=5,us=20000";
+    tenant.status = "ok";
+    workload_result shared;
+    shared.workload = tenant.workload;
+    shared.iterations = 2;
+    shared.verification.checked = true;
+    shared.verification.passed = true;
+    run_segment_trace trace;
+    trace.gap_threshold_ns = 5000;
+    trace.dropped = 1;
+    trace.segments = {{1'000'000 + offset_ns, 1'700'000 + offset_ns, false, true},
+                      {5'730'000 + offset_ns, 7'730'000 + offset_ns, true, true},
+                      {11'790'000 + offset_ns, 12'500'000 + offset_ns, true, false}};
+    shared.spin_trace = trace;
+    tenant.shared = shared;
+    return tenant;
+  };
+  run_record probe_run;
+  probe_run.mode = "timeslice";
+  probe_run.params = {{"tenants", "2"}};
+  probe_run.tenants = {spin_tenant(0, 0), spin_tenant(1, 2'030'000)};
+  timeslice_probe_result probe;
+  probe.tenants = {0, 1};
+  probe.quantum_us = percentile_summary{2, 2000.0, 2000.0, 2000.0};
+  probe.switch_gap_us = percentile_summary{3, 30.0, 30.0, 30.0};
+  probe.gaps = 4;
+  probe.gaps_filled_by_other_tenant = 3;
+  probe.dropped_segments = 2;
+  probe.note = "2 segments did not fit the trace buffers";
+  probe_run.timeslice_probe = probe;
+  run_record mps_probe_run = probe_run;
+  mps_probe_run.mode = "mps";
+  timeslice_probe_result concurrent;
+  concurrent.tenants = {0, 1};
+  concurrent.note = "no traced tenant was switched out while it spun";
+  mps_probe_run.timeslice_probe = concurrent;
+
   timeslice_run.limits = {limit_check{"gemm_fp16_tflops", 48.2, 700, 48.2 / 700, true, ""}};
-  document.runs = {timeslice_run, streams_run, mig_run, mps_run, calibrate_run};
+  document.runs = {timeslice_run, streams_run, mig_run,       mps_run,
+                   probe_run,     mps_probe_run, calibrate_run};
   document.errors.push_back({"mps", "nvidia-cuda-mps-control not found in PATH", 2});
   return document;
 }
@@ -507,9 +550,43 @@ TEST(JsonWriter, TenantRunWithWorkloadResults) {
   EXPECT_TRUE(sleeper["slowdown"].is_null());
 }
 
+TEST(JsonWriter, SpinTracesAndTheTimesliceProbe) {
+  const report_document document = make_full_document();
+  const json report = to_json(document);
+  const json& run = report["runs"][4];
+  EXPECT_FALSE(report["runs"][0].contains("timeslice_probe")) << "only runs that have one";
+  EXPECT_FALSE(report["runs"][0]["tenants"][0]["shared"].contains("spin_trace"));
+
+  const json& trace = run["tenants"][1]["shared"]["spin_trace"];
+  EXPECT_EQ(trace["gap_threshold_ns"], 5000);
+  EXPECT_EQ(trace["dropped"], 1);
+  EXPECT_EQ(trace["segment_fields"],
+            json::array({"start_ns", "end_ns", "after_gap", "before_gap"}));
+  ASSERT_EQ(trace["segments"].size(), 3u);
+  EXPECT_EQ(trace["segments"][1], json::array({7'760'000, 9'760'000, true, true}));
+  EXPECT_EQ(trace["segments"][2][3], false);
+
+  const json& probe = run["timeslice_probe"];
+  EXPECT_EQ(probe["tenants"], json::array({0, 1}));
+  EXPECT_DOUBLE_EQ(probe["quantum_us"]["median"].get<double>(), 2000.0);
+  EXPECT_EQ(probe["quantum_us"]["count"], 2);
+  EXPECT_DOUBLE_EQ(probe["switch_gap_us"]["p90"].get<double>(), 30.0);
+  EXPECT_EQ(probe["switch_gap_us"]["count"], 3);
+  EXPECT_EQ(probe["gaps"], 4);
+  EXPECT_EQ(probe["gaps_filled_by_other_tenant"], 3);
+  EXPECT_EQ(probe["dropped_segments"], 2);
+  EXPECT_EQ(probe["note"], "2 segments did not fit the trace buffers");
+
+  const json& concurrent = report["runs"][5]["timeslice_probe"];
+  EXPECT_TRUE(concurrent["quantum_us"].is_null());
+  EXPECT_TRUE(concurrent["switch_gap_us"].is_null());
+  EXPECT_EQ(concurrent["gaps"], 0);
+  EXPECT_EQ(concurrent["note"], "no traced tenant was switched out while it spun");
+}
+
 TEST(JsonWriter, SkippedAndFailedRuns) {
   const json runs = to_json(make_full_document())["runs"];
-  ASSERT_EQ(runs.size(), 5u);
+  ASSERT_EQ(runs.size(), 7u);
   EXPECT_EQ(runs[2]["mode"], "mig");
   EXPECT_EQ(runs[2]["status"], "skipped");
   EXPECT_EQ(runs[2]["reason"], "MIG mode is disabled on GPU 0");

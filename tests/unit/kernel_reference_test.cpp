@@ -30,7 +30,9 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -629,6 +631,138 @@ TEST(KernelSpin, TimesCheckNamesTheFirstShortBlock) {
   EXPECT_FALSE(check_spin_times({}, 1).passed);
 }
 
+// Runs the kernel's segment tracker (the same GPUSHARE_HD functions block 0 runs) over a
+// series of timer readings, as one kernel launch, into a host buffer of `capacity` segments.
+std::vector<std::uint64_t> track_readings(const std::vector<std::uint64_t>& readings,
+                                          std::uint64_t gap_ns, std::uint64_t capacity,
+                                          std::vector<std::uint64_t> trace = {}) {
+  if (trace.empty()) {
+    trace.assign(kernels::spin_trace_words(capacity), 0);
+  }
+  kernels::run_segment_tracker tracker = kernels::start_run_segments(readings.front());
+  for (std::size_t i = 1; i < readings.size(); ++i) {
+    kernels::track_run_segment(tracker, readings[i], gap_ns, trace.data(), capacity);
+  }
+  kernels::finish_run_segments(tracker, trace.data(), capacity);
+  return trace;
+}
+
+// An independent statement of the rule: split the readings wherever one is more than gap_ns
+// after the previous one; each piece runs from its first to its last reading.
+std::vector<run_segment> reference_segments(const std::vector<std::uint64_t>& readings,
+                                            std::uint64_t gap_ns) {
+  std::vector<run_segment> pieces;
+  run_segment current{readings.front(), readings.front(), false, false};
+  for (std::size_t i = 1; i < readings.size(); ++i) {
+    if (readings[i] - current.end_ns > gap_ns) {
+      current.before_gap = true;
+      pieces.push_back(current);
+      current = run_segment{readings[i], readings[i], true, false};
+    } else {
+      current.end_ns = readings[i];
+    }
+  }
+  pieces.push_back(current);
+  return pieces;
+}
+
+void expect_same_segments(const std::vector<run_segment>& got,
+                          const std::vector<run_segment>& expected) {
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].start_ns, expected[i].start_ns) << i;
+    EXPECT_EQ(got[i].end_ns, expected[i].end_ns) << i;
+    EXPECT_EQ(got[i].after_gap, expected[i].after_gap) << i;
+    EXPECT_EQ(got[i].before_gap, expected[i].before_gap) << i;
+  }
+}
+
+TEST(KernelSpinTrace, SegmentsSplitAtJumpsOverTheThreshold) {
+  // Readings 1 us apart, with a 40 us and a 6 us jump; a jump of exactly 5 us is no gap.
+  const std::vector<std::uint64_t> readings = {1000,  2000,  3000,  43000, 44000,
+                                               49000, 55000, 56000, 57000};
+  const std::vector<std::uint64_t> words = track_readings(readings, 5000, 16);
+  const run_segment_trace trace = decode_run_segments(words, 5000);
+  EXPECT_EQ(trace.gap_threshold_ns, 5000u);
+  EXPECT_EQ(trace.dropped, 0u);
+  expect_same_segments(
+      trace.segments,
+      {{1000, 3000, false, true}, {43000, 49000, true, true}, {55000, 57000, true, false}});
+  EXPECT_EQ(run_segments_problem(trace, 1000, 57000), "");
+}
+
+TEST(KernelSpinTrace, MatchesTheReferenceOnRandomSeries) {
+  std::mt19937_64 rng(2024);
+  for (int series = 0; series < 200; ++series) {
+    std::vector<std::uint64_t> readings = {1'000'000 + rng() % 1000};
+    const std::size_t count = 1 + rng() % 300;
+    for (std::size_t i = 1; i < count; ++i) {
+      // Mostly small steps (a timer updated every 32 ns to 1 us), now and then a switch.
+      const std::uint64_t step = rng() % 10 == 0 ? 5'000 + rng() % 3'000'000 : rng() % 2'000;
+      readings.push_back(readings.back() + step);
+    }
+    const std::uint64_t gap_ns = 1'000 + rng() % 10'000;
+    const run_segment_trace trace =
+        decode_run_segments(track_readings(readings, gap_ns, 400), gap_ns);
+    expect_same_segments(trace.segments, reference_segments(readings, gap_ns));
+    EXPECT_EQ(run_segments_problem(trace, readings.front(), readings.back()), "") << series;
+  }
+}
+
+TEST(KernelSpinTrace, AccumulatesOverLaunchesAndCountsWhatDoesNotFit) {
+  // Two kernels of three segments each into room for four: the last two are dropped.
+  const std::vector<std::uint64_t> kernel = {0, 1000, 20000, 21000, 40000};
+  std::vector<std::uint64_t> words = track_readings(kernel, 5000, 4);
+  std::vector<std::uint64_t> later = kernel;
+  for (std::uint64_t& reading : later) {
+    reading += 100'000;
+  }
+  words = track_readings(later, 5000, 4, words);
+  const run_segment_trace trace = decode_run_segments(words, 5000);
+  EXPECT_EQ(trace.dropped, 2u);
+  expect_same_segments(trace.segments, {{0, 1000, false, true},
+                                        {20000, 21000, true, true},
+                                        {40000, 40000, true, false},
+                                        {100000, 101000, false, true}});
+}
+
+TEST(KernelSpinTrace, ABackwardReadingNeverEndsASegmentBeforeItStarts) {
+  const std::vector<std::uint64_t> readings = {1000, 2000, 30000, 29000, 31000};
+  const run_segment_trace trace = decode_run_segments(track_readings(readings, 5000, 8), 5000);
+  expect_same_segments(trace.segments, {{1000, 2000, false, true}, {30000, 31000, true, false}});
+}
+
+TEST(KernelSpinTrace, ProblemsOfOneKernelsSegmentsAreNamed) {
+  run_segment_trace trace;
+  trace.gap_threshold_ns = 5000;
+  EXPECT_EQ(run_segments_problem(trace, 0, 100), "none recorded");
+  trace.segments = {{0, 100, false, false}};
+  EXPECT_EQ(run_segments_problem(trace, 0, 100), "");
+  EXPECT_NE(run_segments_problem(trace, 0, 200).find("the last ends at 100 ns"), std::string::npos);
+  EXPECT_NE(run_segments_problem(trace, 10, 100).find("the first starts at 0 ns"),
+            std::string::npos);
+  // With segments dropped, the last one kept need not reach the kernel's end.
+  trace.dropped = 1;
+  EXPECT_EQ(run_segments_problem(trace, 0, 200), "");
+  EXPECT_NE(run_segments_problem(trace, 10, 200).find("the first starts at 0 ns"),
+            std::string::npos);
+  trace.dropped = 0;
+  // Two segments 3 us apart: no gap at a 5 us threshold, so one kernel cannot have made them.
+  trace.segments = {{0, 100, false, true}, {3100, 9000, true, false}};
+  EXPECT_NE(run_segments_problem(trace, 0, 9000).find("not over the 5000 ns threshold"),
+            std::string::npos);
+  trace.segments = {{0, 100, false, false}, {30100, 90000, true, false}};
+  EXPECT_NE(run_segments_problem(trace, 0, 90000).find("not separated by a gap"),
+            std::string::npos);
+}
+
+TEST(KernelSpinTrace, DecodeRejectsACounterBeyondTheBuffer) {
+  EXPECT_THROW((void)decode_run_segments({3, 0, 1, 2, 0}, 5000), std::runtime_error);
+  EXPECT_THROW((void)decode_run_segments({0}, 5000), std::runtime_error);
+  EXPECT_TRUE(decode_run_segments({0, 7}, 5000).segments.empty());
+  EXPECT_EQ(decode_run_segments({0, 7}, 5000).dropped, 7u);
+}
+
 // ----------------------------------------------------------------------- verification helpers
 
 TEST(KernelOutputCheck, NanIsAMismatchAndTheLargestToleranceIsReported) {
@@ -701,10 +835,13 @@ TEST(KernelWorkloads, FlopsBytesAndDescriptionsNeedNoDevice) {
   EXPECT_DOUBLE_EQ(mixed.flops_per_iteration(), 2.0 * 64 * 1024);
   EXPECT_DOUBLE_EQ(mixed.bytes_per_iteration(), 8.0 * 1024);
 
-  const spin_workload spin(make_spec("spin", {{"us", "250"}, {"blocks", "4"}}), context);
+  const spin_workload spin(make_spec("spin", {{"us", "250"}, {"blocks", "4"}, {"gap_us", "7"}}),
+                           context);
   EXPECT_EQ(spin.flops_per_iteration(), 0.0);
   EXPECT_EQ(spin.bytes_per_iteration(), 0.0);
   EXPECT_NE(spin.description().find("250 us"), std::string::npos);
+  EXPECT_NE(spin.description().find("gaps over 7 us"), std::string::npos);
+  EXPECT_EQ(spin.gap_us(), 7u);
 
   const infer_workload infer(
       make_spec("infer", {{"batch", "8"}, {"hidden", "1024"}, {"layers", "4"}, {"dtype", "bf16"}}),
@@ -728,8 +865,14 @@ TEST(KernelWorkloads, RejectValuesTheKernelsCannotTake) {
   EXPECT_THROW(construct<gemm_workload>(gemm_huge_k), usage_error);
   const workload_spec triad_fp16 = make_spec("triad", {{"n", "16"}, {"dtype", "fp16"}});
   EXPECT_THROW(construct<triad_workload>(triad_fp16), usage_error);
-  const workload_spec spin_no_blocks = make_spec("spin", {{"us", "10"}, {"blocks", "0"}});
+  const workload_spec spin_no_blocks =
+      make_spec("spin", {{"us", "10"}, {"blocks", "0"}, {"gap_us", "5"}});
   EXPECT_THROW(construct<spin_workload>(spin_no_blocks), usage_error);
+  const workload_spec spin_no_gap =
+      make_spec("spin", {{"us", "10"}, {"blocks", "1"}, {"gap_us", "0"}});
+  EXPECT_THROW(construct<spin_workload>(spin_no_gap), usage_error);
+  EXPECT_NO_THROW(construct<spin_workload>(
+      make_spec("spin", {{"us", "10"}, {"blocks", "1"}, {"gap_us", "5"}})));
   const workload_spec infer_tf32 =
       make_spec("infer", {{"batch", "1"}, {"hidden", "8"}, {"layers", "1"}, {"dtype", "tf32"}});
   EXPECT_THROW(construct<infer_workload>(infer_tf32), usage_error);

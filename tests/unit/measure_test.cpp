@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace gpushare {
 namespace {
@@ -92,6 +94,46 @@ TEST(Measure, FailedVerificationDiscardsTimings) {
   EXPECT_EQ(work.iterations_run, 0);
   EXPECT_EQ(result.iterations, 0u);
   EXPECT_EQ(result.histogram.count(), 0u);
+}
+
+/// Logs every call the measurement loop makes, so their order can be checked.
+class logging_workload final : public workload {
+public:
+  std::vector<std::string> calls;
+  std::string description() const override { return "logs its calls"; }
+  bool host_only() const override { return true; }
+  void setup() override { calls.emplace_back("setup"); }
+  verification_result verify() override {
+    calls.emplace_back("verify");
+    return {};
+  }
+  void run_iteration() override { calls.emplace_back("iteration"); }
+  double flops_per_iteration() const override { return 0; }
+  double bytes_per_iteration() const override { return 0; }
+  void on_timing_start() override { calls.emplace_back("timing_start"); }
+  void add_evidence(workload_result& result) override {
+    calls.emplace_back("evidence");
+    // Everything timed is counted by now: the evidence sees the finished result.
+    result.spin_trace = run_segment_trace{};
+    result.spin_trace->dropped = result.iterations;
+  }
+};
+
+TEST(Measure, EvidenceHooksBracketExactlyTheTimedIterations) {
+  const auto spec = parse_workload_spec("host-sleep:us=0");
+  logging_workload work;
+  measure_settings settings;
+  settings.warmup_iterations = 2;
+  settings.repetitions = 2;
+  settings.iterations = 3;
+  const workload_result result =
+      measure_workload(work, spec, settings, [&work] { work.calls.emplace_back("barrier"); });
+  const std::vector<std::string> expected = {
+      "setup",     "verify",    "iteration", "iteration", "barrier",   "timing_start", "iteration",
+      "iteration", "iteration", "iteration", "iteration", "iteration", "evidence"};
+  EXPECT_EQ(work.calls, expected);
+  ASSERT_TRUE(result.spin_trace.has_value());
+  EXPECT_EQ(result.spin_trace->dropped, 6u);
 }
 
 TEST(Measure, RejectsZeroRepetitions) {

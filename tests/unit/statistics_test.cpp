@@ -67,6 +67,26 @@ TEST(Median, InvalidInputThrows) {
   EXPECT_THROW((void)median({infinity}), std::invalid_argument);
 }
 
+TEST(Quantile, InterpolatesBetweenRanks) {
+  // Type 7: position q * (n - 1) in the sorted samples {10, 20, 30, 40, 50}.
+  const std::vector<double> values = {50.0, 10.0, 40.0, 20.0, 30.0};
+  EXPECT_EQ(quantile(values, 0.0), 10.0);
+  EXPECT_EQ(quantile(values, 1.0), 50.0);
+  EXPECT_EQ(quantile(values, 0.5), 30.0);
+  EXPECT_DOUBLE_EQ(quantile(values, 0.1), 14.0);
+  EXPECT_DOUBLE_EQ(quantile(values, 0.9), 46.0);
+  EXPECT_EQ(quantile({7.0}, 0.9), 7.0);
+  EXPECT_EQ(quantile({1.0, 2.0, 3.0, 4.0}, 0.5), median({1.0, 2.0, 3.0, 4.0}));
+}
+
+TEST(Quantile, InvalidInputThrows) {
+  EXPECT_THROW((void)quantile({}, 0.5), std::invalid_argument);
+  EXPECT_THROW((void)quantile({1.0, std::nan("")}, 0.5), std::invalid_argument);
+  EXPECT_THROW((void)quantile({1.0}, -0.1), std::invalid_argument);
+  EXPECT_THROW((void)quantile({1.0}, 1.5), std::invalid_argument);
+  EXPECT_THROW((void)quantile({1.0}, std::nan("")), std::invalid_argument);
+}
+
 TEST(Median, CoverageKnownValues) {
   EXPECT_DOUBLE_EQ(median_interval_coverage(5, 1), 0.9375);
   EXPECT_DOUBLE_EQ(median_interval_coverage(6, 1), 0.96875);

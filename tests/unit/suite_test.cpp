@@ -30,6 +30,7 @@ TEST(Suite, TheEmbeddedDefaultSuiteIsValid) {
   EXPECT_EQ(runs.at(1).mode, "streams");
   int timeslice = 0;
   int mps = 0;
+  int probes = 0;
   for (const run_config& run : runs) {
     EXPECT_EQ(run.repetitions, 5);
     if (run.mode == "timeslice" || run.mode == "mps") {
@@ -37,10 +38,20 @@ TEST(Suite, TheEmbeddedDefaultSuiteIsValid) {
       EXPECT_EQ(static_cast<std::size_t>(run.tenants), run.workloads.size());
       EXPECT_GE(run.tenants, 2);
       ASSERT_TRUE(run.duration_s.has_value());
+      if (run.workloads.front().rfind("spin:", 0) == 0) {
+        ++probes;
+        EXPECT_EQ(run.mode, "timeslice");
+        EXPECT_EQ(run.tenants, 2);
+        // One workload for two tenants is repeated, so both spin and can be compared.
+        EXPECT_EQ(run.workloads[1], run.workloads[0]);
+        EXPECT_EQ(run.workloads[0], "spin:blocks=1,gap_us=5,us=20000");
+      }
     }
   }
   EXPECT_GE(timeslice, 3);
-  EXPECT_EQ(timeslice, mps);
+  // Every mechanism is measured with and without MPS, except the time-slice probe.
+  EXPECT_EQ(probes, 1);
+  EXPECT_EQ(timeslice, mps + probes);
 }
 
 TEST(Suite, GlobalsApplyToRunsAndRunsOverrideThem) {

@@ -66,6 +66,56 @@ TEST(TenantProtocol, ResultRoundTripsExactly) {
   EXPECT_FALSE(reader.next().has_value());
 }
 
+TEST(TenantProtocol, SpinTraceRoundTripsExactly) {
+  workload_result sent = sample_result();
+  run_segment_trace trace;
+  trace.gap_threshold_ns = 5000;
+  trace.dropped = 3;
+  trace.segments = {{18'446'744'073'709'000'000ull, 18'446'744'073'709'002'000ull, false, true},
+                    {18'446'744'073'709'040'000ull, 18'446'744'073'709'041'000ull, true, false}};
+  sent.spin_trace = trace;
+  tenant_message_reader reader(0.05);
+  reader.feed(encode_tenant_result(sent));
+  // A result without a trace right after it: the trace must not carry over.
+  reader.feed(encode_tenant_result(sample_result()));
+  const auto message = reader.next();
+  ASSERT_TRUE(message.has_value());
+  ASSERT_TRUE(message->result.spin_trace.has_value());
+  const run_segment_trace& got = *message->result.spin_trace;
+  EXPECT_EQ(got.gap_threshold_ns, 5000u);
+  EXPECT_EQ(got.dropped, 3u);
+  ASSERT_EQ(got.segments.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(got.segments[i].start_ns, trace.segments[i].start_ns) << i;
+    EXPECT_EQ(got.segments[i].end_ns, trace.segments[i].end_ns) << i;
+    EXPECT_EQ(got.segments[i].after_gap, trace.segments[i].after_gap) << i;
+    EXPECT_EQ(got.segments[i].before_gap, trace.segments[i].before_gap) << i;
+  }
+  EXPECT_EQ(message->result.iterations, 6u) << "the rest of the result is still read";
+  const auto plain = reader.next();
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->result.spin_trace.has_value());
+}
+
+TEST(TenantProtocol, MalformedSpinTraceIsRejected) {
+  const auto rejects = [](const std::string& lines) {
+    tenant_message_reader reader(0.05);
+    reader.feed("result-begin\n" + lines + "result-end\n");
+    EXPECT_THROW((void)reader.next(), std::runtime_error) << lines;
+  };
+  rejects("spin_trace 5000 0 1\nsegment 10 20 x 1\n");
+  rejects("spin_trace 5000 0\n");
+  rejects("segment 10 20 0 1\n");                      // no spin_trace line before it
+  rejects("spin_trace 5000 0 2\nsegment 10 20 0 1\n"); // a segment lost on the way
+  rejects("spin_trace 5000 0 0\nspin_trace 5000 0 0\n");
+  tenant_message_reader reader(0.05);
+  reader.feed("result-begin\nspin_trace 5000 0 1\nsegment 10 20 0 0\nresult-end\n");
+  const auto accepted = reader.next();
+  ASSERT_TRUE(accepted.has_value());
+  ASSERT_TRUE(accepted->result.spin_trace.has_value());
+  EXPECT_EQ(accepted->result.spin_trace->segments.size(), 1u);
+}
+
 TEST(TenantProtocol, ReadyAndErrorLines) {
   tenant_message_reader reader(0.05);
   reader.feed("ready\n");

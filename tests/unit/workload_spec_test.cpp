@@ -53,7 +53,7 @@ TEST(WorkloadSpec, CanonicalFormParsesToTheSameSpec) {
     EXPECT_EQ(again.name, spec.name);
     EXPECT_EQ(again.params, spec.params) << spec.canonical();
   }
-  EXPECT_EQ(parse_workload_spec("spin:us=50").canonical(), "spin:blocks=1,us=50");
+  EXPECT_EQ(parse_workload_spec("spin:us=50").canonical(), "spin:blocks=1,gap_us=5,us=50");
 }
 
 TEST(WorkloadSpec, EveryCatalogKeyHasAValidDefault) {
