@@ -65,34 +65,6 @@ streams_settings settings_from_json(const json& value) {
   return settings;
 }
 
-json calibration_settings_to_json(const calibration_settings& settings) {
-  return json{{"device", settings.device},
-              {"repetitions", settings.repetitions},
-              {"warmup", settings.warmup},
-              {"noise_threshold", settings.noise_threshold},
-              {"target_repetition_ms", settings.target_repetition_ms},
-              {"gemm_dtypes", settings.gemm_dtypes},
-              {"gemm_sizes", settings.gemm_sizes},
-              {"device_copy_bytes", settings.device_copy_bytes},
-              {"host_copy_bytes", settings.host_copy_bytes},
-              {"launches_per_repetition", settings.launches_per_repetition}};
-}
-
-calibration_settings calibration_settings_from_json(const json& value) {
-  calibration_settings settings;
-  value.at("device").get_to(settings.device);
-  value.at("repetitions").get_to(settings.repetitions);
-  value.at("warmup").get_to(settings.warmup);
-  value.at("noise_threshold").get_to(settings.noise_threshold);
-  value.at("target_repetition_ms").get_to(settings.target_repetition_ms);
-  value.at("gemm_dtypes").get_to(settings.gemm_dtypes);
-  value.at("gemm_sizes").get_to(settings.gemm_sizes);
-  value.at("device_copy_bytes").get_to(settings.device_copy_bytes);
-  value.at("host_copy_bytes").get_to(settings.host_copy_bytes);
-  value.at("launches_per_repetition").get_to(settings.launches_per_repetition);
-  return settings;
-}
-
 json answer(const json& request) {
   const std::string task = request.at("task").get<std::string>();
   if (task == "environment") {
@@ -208,6 +180,34 @@ json call_worker(const std::string& program, const json& request, milliseconds t
 }
 
 } // namespace
+
+nlohmann::json calibration_settings_to_json(const calibration_settings& settings) {
+  return json{{"device", settings.device},
+              {"repetitions", settings.repetitions},
+              {"warmup", settings.warmup},
+              {"noise_threshold", settings.noise_threshold},
+              {"target_repetition_ms", settings.target_repetition_ms},
+              {"gemm_dtypes", settings.gemm_dtypes},
+              {"gemm_sizes", settings.gemm_sizes},
+              {"device_copy_bytes", settings.device_copy_bytes},
+              {"host_copy_bytes", settings.host_copy_bytes},
+              {"launches_per_repetition", settings.launches_per_repetition}};
+}
+
+calibration_settings calibration_settings_from_json(const nlohmann::json& value) {
+  calibration_settings settings;
+  value.at("device").get_to(settings.device);
+  value.at("repetitions").get_to(settings.repetitions);
+  value.at("warmup").get_to(settings.warmup);
+  value.at("noise_threshold").get_to(settings.noise_threshold);
+  value.at("target_repetition_ms").get_to(settings.target_repetition_ms);
+  value.at("gemm_dtypes").get_to(settings.gemm_dtypes);
+  value.at("gemm_sizes").get_to(settings.gemm_sizes);
+  value.at("device_copy_bytes").get_to(settings.device_copy_bytes);
+  value.at("host_copy_bytes").get_to(settings.host_copy_bytes);
+  value.at("launches_per_repetition").get_to(settings.launches_per_repetition);
+  return settings;
+}
 
 int run_device_worker(std::istream& requests) {
   const protocol_channel channel("device worker");

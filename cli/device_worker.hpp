@@ -15,6 +15,8 @@
 #include "harness/records.hpp"
 #include "harness/streams_experiment.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <istream>
 #include <string>
@@ -33,6 +35,10 @@ int run_device_worker(std::istream& requests);
 [[nodiscard]] streams_result run_streams_in_worker(const std::string& program,
                                                    const streams_settings& settings,
                                                    const gpu_info& gpu);
+
+/// The calibrate request's settings as the worker receives them (exposed for tests).
+[[nodiscard]] nlohmann::json calibration_settings_to_json(const calibration_settings& settings);
+[[nodiscard]] calibration_settings calibration_settings_from_json(const nlohmann::json& value);
 
 /// run_calibration() in a worker; its errors come back with their exit codes.
 [[nodiscard]] calibration_result run_calibration_in_worker(const std::string& program,

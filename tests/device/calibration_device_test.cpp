@@ -44,7 +44,9 @@ TEST(CalibrationOnDevice, EveryLimitIsMeasuredAndOrdered) {
   // Tensor cores multiply fp16 several times faster than the fp32 pipes on every GPU this
   // tool builds for (compute capability 7.0 and newer).
   EXPECT_GT(fp16.tflops.median, 2 * fp32.tflops.median);
-  ASSERT_TRUE(result.device_copy && result.host_to_device && result.device_to_host);
+  ASSERT_TRUE(result.device_copy && result.device_triad && result.host_to_device &&
+              result.device_to_host);
+  EXPECT_GT(result.device_triad->gb_per_s.median, result.host_to_device->gb_per_s.median);
   // Device memory is faster than any host link.
   EXPECT_GT(result.device_copy->gb_per_s.median, result.host_to_device->gb_per_s.median);
   EXPECT_GT(result.host_to_device->gb_per_s.median, 1.0);
@@ -72,6 +74,10 @@ TEST(CalibrationOnDevice, SuiteChecksGemmTenantsAgainstTheCalibration) {
   fs::remove(stem + ".json");
   ASSERT_EQ(report["runs"].size(), 2u);
   EXPECT_EQ(report["runs"][0]["mode"], "calibrate");
+  const auto& limits = report["runs"][1]["limits"];
+  ASSERT_EQ(limits.size(), 1u) << "the shared phase's sum: " << report["runs"][1].dump();
+  EXPECT_EQ(limits[0]["limit"], "gemm_fp16_tflops");
+  EXPECT_GT(limits[0]["fraction"].get<double>(), 0.0);
   for (const auto& tenant : report["runs"][1]["tenants"]) {
     ASSERT_TRUE(tenant["solo"].contains("limits")) << tenant.dump();
     const auto& check = tenant["solo"]["limits"][0];

@@ -1,6 +1,7 @@
 // Calibration results travel from the device worker to the harness as report JSON, so the
 // reader must give back exactly what the writer wrote, and name the field when it cannot.
 
+#include "cli/device_worker.hpp"
 #include "harness/calibration.hpp"
 #include "report/json_reader.hpp"
 #include "report/json_records.hpp"
@@ -66,6 +67,37 @@ TEST(CalibrationJson, LimitChecksRoundTrip) {
   json broken = written;
   broken[0]["enforced"] = "yes";
   EXPECT_THROW((void)report::limit_checks_from_json(broken, "limits"), report::json_field_error);
+}
+
+TEST(CalibrationJson, WorkerSettingsRoundTrip) {
+  calibration_settings settings;
+  settings.device = 3;
+  settings.repetitions = 7;
+  settings.warmup = 1;
+  settings.noise_threshold = 0.02;
+  settings.target_repetition_ms = 15;
+  settings.gemm_dtypes = {"bf16"};
+  settings.gemm_sizes = {2048, 16384};
+  settings.device_copy_bytes = 123ull << 20;
+  settings.host_copy_bytes = 7ull << 20;
+  settings.launches_per_repetition = 11;
+  const nlohmann::json written = cli::calibration_settings_to_json(settings);
+  EXPECT_EQ(cli::calibration_settings_to_json(cli::calibration_settings_from_json(written)),
+            written);
+  EXPECT_EQ(written.size(), 10u) << "every setting travels: " << written.dump();
+  const calibration_settings read = cli::calibration_settings_from_json(written);
+  EXPECT_EQ(read.gemm_sizes, settings.gemm_sizes);
+  EXPECT_EQ(read.device_copy_bytes, settings.device_copy_bytes);
+}
+
+TEST(CalibrationJson, AMigInstanceCalibrationSaysSo) {
+  calibration_result calibration = test::sample_calibration();
+  calibration.whole_gpu = false;
+  const nlohmann::json written = report::calibration_to_json(calibration);
+  EXPECT_EQ(written["whole_gpu"], false);
+  EXPECT_EQ(written["gpu_name"], "NVIDIA H100 80GB HBM3");
+  EXPECT_FALSE(report::calibration_from_json(written, "calibration").whole_gpu);
+  ASSERT_TRUE(written["device_triad"].is_object());
 }
 
 TEST(CalibrationSizing, CallsFillTheTargetWithinBounds) {

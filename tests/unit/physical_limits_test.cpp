@@ -8,25 +8,31 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace gpushare {
 namespace {
 
-/// A workload that ran `per_s` iterations per second (the median of its repetitions).
-workload_result rate_result(const std::string& workload, double flops, double bytes, double per_s) {
+/// A workload that ran `per_s` iterations per second (the median of its repetitions) for
+/// `seconds` from `start_s` on the shared monotonic clock.
+workload_result rate_result(const std::string& workload, double flops, double bytes, double per_s,
+                            double start_s = 100, double seconds = 1) {
   workload_result result;
   result.workload = workload;
   result.flops_per_iteration = flops;
   result.bytes_per_iteration = bytes;
   result.throughput_per_s = test::summary_of(per_s, per_s * 0.99, per_s * 1.01);
+  result.iterations = static_cast<std::uint64_t>(per_s * seconds);
+  result.repetition_iteration_time_us.assign(5, 1e6 / per_s);
+  result.first_iteration_start_ns = static_cast<std::uint64_t>(start_s * 1e9);
   return result;
 }
 
 constexpr double gemm_8192_flops = 2.0 * 8192.0 * 8192.0 * 8192.0; // 1.1 TFLOP
 
-workload_result fp16_gemm(double tflops) {
+workload_result fp16_gemm(double tflops, double start_s = 100) {
   return rate_result("gemm:dtype=fp16,k=8192,m=8192,n=8192", gemm_8192_flops, 0,
-                     tflops * 1e12 / gemm_8192_flops);
+                     tflops * 1e12 / gemm_8192_flops, start_s);
 }
 
 tenant_record tenant(int id, std::optional<workload_result> solo,
@@ -100,16 +106,116 @@ TEST(PhysicalLimits, SharedPhaseSumIsCheckedToo) {
   EXPECT_EQ(run.status, run_status::failed);
 }
 
-TEST(PhysicalLimits, MemoryBoundWorkloadAgainstDeviceMemory) {
-  // triad over 3 x 1 GiB: far beyond L2, so device memory bounds it.
+TEST(PhysicalLimits, MemoryBoundWorkloadAgainstTheBetterMemoryFigure) {
+  // triad over 3 x 1 GiB: far beyond L2, so device memory bounds it; the sample's triad
+  // (3,000 GB/s) beat its copy (2,900), so the triad figure is the limit.
   const double bytes = 3.0 * (1ull << 30);
-  const auto checks =
-      check_against_limits(rate_result("triad:dtype=fp32,n=268435456", 0, bytes, 2320e9 / bytes),
-                           test::sample_calibration());
+  const auto checks = check_against_limits(
+      rate_result("triad:dtype=fp32,n=268435456", 0, bytes, 2400e9 / bytes),
+      test::sample_calibration());
   ASSERT_EQ(checks.size(), 1u);
   EXPECT_EQ(checks[0].limit, "device_memory_gb_per_s");
+  EXPECT_DOUBLE_EQ(checks[0].limit_value, 3000);
+  EXPECT_DOUBLE_EQ(checks[0].limit_high, 3010);
   EXPECT_NEAR(checks[0].fraction, 0.8, 1e-9);
   EXPECT_TRUE(checks[0].enforced);
+}
+
+TEST(PhysicalLimits, TheToleranceIsTakenAboveTheIntervalsUpperEnd) {
+  const calibration_result limits = test::sample_calibration(); // fp16: 700 [690, 705]
+  const double bound = 705 * (1 + limit_tolerance);
+  EXPECT_FALSE(exceeds_limit(check_against_limits(fp16_gemm(bound * 0.999), limits).at(0)));
+  EXPECT_TRUE(exceeds_limit(check_against_limits(fp16_gemm(bound * 1.001), limits).at(0)));
+}
+
+TEST(PhysicalLimits, ALimitWithoutAUsableValueIsNeitherAFractionNorEnforced) {
+  calibration_result limits = test::sample_calibration();
+  limits.gemm[1].tflops.median = 0;
+  const auto checks = check_against_limits(fp16_gemm(5000), limits);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_TRUE(std::isnan(checks[0].fraction));
+  EXPECT_FALSE(checks[0].enforced);
+  EXPECT_FALSE(exceeds_limit(checks[0]));
+}
+
+TEST(PhysicalLimits, AFlaggedCalibrationIsReportedButNotEnforced) {
+  run_record run;
+  run.tenants = {tenant(0, fp16_gemm(840))};
+  EXPECT_TRUE(apply_limits(run, test::sample_calibration(), {"noisy", "throttled"}).empty());
+  EXPECT_EQ(run.status, run_status::ok);
+  const limit_check& check = run.tenants[0].solo->limits.at(0);
+  EXPECT_NEAR(check.fraction, 1.2, 1e-9);
+  EXPECT_FALSE(check.enforced);
+  EXPECT_NE(check.note.find("flagged throttled, noisy"), std::string::npos) << check.note;
+}
+
+TEST(PhysicalLimits, AMigRunIsNotCheckedAgainstOneInstancesLimits) {
+  calibration_result instance = test::sample_calibration();
+  instance.whole_gpu = false;
+  run_record mig;
+  mig.mode = "mig";
+  mig.tenants = {tenant(0, fp16_gemm(600), fp16_gemm(600)),
+                 tenant(1, fp16_gemm(600), fp16_gemm(600))};
+  EXPECT_TRUE(apply_limits(mig, instance).empty());
+  EXPECT_TRUE(mig.tenants[0].solo->limits.empty());
+  EXPECT_TRUE(mig.limits.empty());
+  // A timeslice run on that instance is checked: its tenants ran where the calibration did.
+  run_record timeslice;
+  timeslice.mode = "timeslice";
+  timeslice.tenants = {tenant(0, fp16_gemm(900))};
+  EXPECT_EQ(apply_limits(timeslice, instance).size(), 1u);
+}
+
+TEST(PhysicalLimits, AnEarlierReasonIsKept) {
+  run_record run;
+  run.reason = "tenant 2 timed out";
+  run.tenants = {tenant(0, fp16_gemm(900))};
+  ASSERT_EQ(apply_limits(run, test::sample_calibration()).size(), 1u);
+  EXPECT_EQ(run.reason.rfind("tenant 2 timed out; a measured rate", 0), 0u) << run.reason;
+}
+
+TEST(PhysicalLimits, SharedSumOnlyForTenantsThatTimedTogether) {
+  // Tenant 1 started when tenant 0 was half done: their medians were not measured at the same
+  // time, so their sum means nothing.
+  run_record run;
+  run.tenants = {tenant(0, fp16_gemm(500), fp16_gemm(500, 100.0)),
+                 tenant(1, fp16_gemm(500), fp16_gemm(500, 100.5))};
+  EXPECT_NEAR(*shared_overlap(run.tenants), 0.5 / 1.5, 1e-6);
+  EXPECT_TRUE(apply_limits(run, test::sample_calibration()).empty());
+  ASSERT_EQ(run.limits.size(), 1u);
+  EXPECT_FALSE(run.limits[0].enforced);
+  EXPECT_NE(run.limits[0].note.find("timed together for only 33 %"), std::string::npos)
+      << run.limits[0].note;
+  EXPECT_EQ(run.status, run_status::ok);
+
+  run.tenants[1].shared->first_iteration_start_ns = 0; // unknown
+  EXPECT_FALSE(shared_overlap(run.tenants).has_value());
+  EXPECT_TRUE(apply_limits(run, test::sample_calibration()).empty());
+  EXPECT_FALSE(run.limits[0].enforced);
+}
+
+TEST(PhysicalLimits, SharedMemorySumUsesTheTenantsJointWorkingSet) {
+  // Each triad keeps 3 x 16 MiB = 48 MiB: alone it fits in twice the 50 MiB L2, three of them
+  // together (144 MiB) do not, and together they claim 4,500 GB/s.
+  const double bytes = 3.0 * (16ull << 20);
+  const auto triad = [&] {
+    return rate_result("triad:dtype=fp32,n=4194304", 0, bytes, 1500e9 / bytes);
+  };
+  run_record run;
+  run.tenants = {tenant(0, triad(), triad()), tenant(1, triad(), triad()),
+                 tenant(2, triad(), triad())};
+  const auto violations = apply_limits(run, test::sample_calibration());
+  EXPECT_FALSE(run.tenants[0].shared->limits.at(0).enforced);
+  ASSERT_EQ(run.limits.size(), 1u);
+  EXPECT_TRUE(run.limits[0].enforced);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_NE(violations[0].find("all tenants together"), std::string::npos) << violations[0];
+
+  run.tenants.pop_back(); // two: 96 MiB, within twice the L2 again
+  run.status = run_status::ok;
+  EXPECT_TRUE(apply_limits(run, test::sample_calibration()).empty());
+  EXPECT_FALSE(run.limits[0].enforced);
+  EXPECT_NE(run.limits[0].note.find("96.0 MiB"), std::string::npos) << run.limits[0].note;
 }
 
 TEST(PhysicalLimits, CacheResidentWorkingSetIsReportedButNotEnforced) {
@@ -182,9 +288,9 @@ TEST(PhysicalLimits, LatestSuccessfulCalibrationApplies) {
   runs[2].mode = "calibrate";
   runs[2].status = run_status::failed;
   runs[2].calibration = test::sample_calibration();
-  const calibration_result* latest = latest_calibration(runs);
+  const run_record* latest = latest_calibration(runs);
   ASSERT_NE(latest, nullptr);
-  EXPECT_EQ(latest->l2_cache_bytes, 1u);
+  EXPECT_EQ(latest->calibration->l2_cache_bytes, 1u);
   EXPECT_EQ(latest_calibration({}), nullptr);
 }
 
