@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -425,5 +426,7 @@ struct report_document {
 };
 
 [[nodiscard]] const char* to_string(run_status status);
+/// The inverse of to_string(run_status); empty for any other text.
+[[nodiscard]] std::optional<run_status> run_status_from_string(std::string_view text);
 
 } // namespace gpushare

@@ -14,8 +14,7 @@ template <typename T> std::string optional_text(const std::optional<T>& value) {
 }
 
 template <typename T>
-void differ(std::vector<std::string>& out, const std::string& what, const T& base,
-            const T& next) {
+void differ(std::vector<std::string>& out, const std::string& what, const T& base, const T& next) {
   if (base != next) {
     out.push_back(fmt::format("{}: {} -> {}", what, base, next));
   }
@@ -84,11 +83,10 @@ std::vector<std::string> environment_differences(const report_document& base,
     differ(out, gpu + "compute mode", x.compute_mode, y.compute_mode);
     if (x.nvml && y.nvml) {
       differ_optional(out, gpu + "power limit [W]", x.nvml->power_limit_w, y.nvml->power_limit_w);
-      differ_optional(out, gpu + "application SM clock [MHz]",
-                      x.nvml->applications_sm_clock_mhz, y.nvml->applications_sm_clock_mhz);
+      differ_optional(out, gpu + "application SM clock [MHz]", x.nvml->applications_sm_clock_mhz,
+                      y.nvml->applications_sm_clock_mhz);
       differ_optional(out, gpu + "application memory clock [MHz]",
-                      x.nvml->applications_memory_clock_mhz,
-                      y.nvml->applications_memory_clock_mhz);
+                      x.nvml->applications_memory_clock_mhz, y.nvml->applications_memory_clock_mhz);
     }
   }
   differ(out, "driver release", a.driver_release, b.driver_release);
@@ -98,8 +96,7 @@ std::vector<std::string> environment_differences(const report_document& base,
   differ(out, "warm-up iterations", base.config.warmup_iterations, next.config.warmup_iterations);
   differ_optional(out, "duration per repetition [s]", base.config.duration_s,
                   next.config.duration_s);
-  differ_optional(out, "iterations per repetition", base.config.iterations,
-                  next.config.iterations);
+  differ_optional(out, "iterations per repetition", base.config.iterations, next.config.iterations);
   return out;
 }
 

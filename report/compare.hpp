@@ -32,8 +32,8 @@ struct metric_delta {
 };
 
 struct compare_settings {
-  double threshold = 0.05;           ///< relative change below which a metric is the same
-  std::vector<std::string> metrics;  ///< glob patterns (fnmatch); empty = every metric
+  double threshold = 0.05;          ///< relative change below which a metric is the same
+  std::vector<std::string> metrics; ///< glob patterns (fnmatch); empty = every metric
 };
 
 struct comparison {
@@ -50,8 +50,7 @@ struct comparison {
 
 [[nodiscard]] verdict judge(const metric& base, const metric& next, double threshold);
 
-[[nodiscard]] comparison compare_reports(const report_document& base,
-                                         const report_document& next,
+[[nodiscard]] comparison compare_reports(const report_document& base, const report_document& next,
                                          const compare_settings& settings);
 
 } // namespace gpushare::report

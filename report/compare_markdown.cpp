@@ -17,14 +17,12 @@ std::string file_line(const compared_file& file) {
   for (const gpu_info& gpu : document.environment.gpus) {
     gpus += (gpus.empty() ? "" : ", ") + gpu.name;
   }
-  return fmt::format("`{}`: gpushare-bench {} ({}), {}, {}, driver {}", file.path,
-                     document.tool.version,
-                     document.tool.git_sha.empty() ? "unknown revision" : document.tool.git_sha,
-                     document.created_at.empty() ? "no date" : document.created_at,
-                     gpus.empty() ? "no GPU" : gpus,
-                     document.environment.driver_release.empty()
-                         ? "unknown"
-                         : document.environment.driver_release);
+  return fmt::format(
+      "`{}`: gpushare-bench {} ({}), {}, {}, driver {}", file.path, document.tool.version,
+      document.tool.git_sha.empty() ? "unknown revision" : document.tool.git_sha,
+      document.created_at.empty() ? "no date" : document.created_at, gpus.empty() ? "no GPU" : gpus,
+      document.environment.driver_release.empty() ? "unknown"
+                                                  : document.environment.driver_release);
 }
 
 std::string value_cell(const std::optional<metric>& figure) {
@@ -97,8 +95,8 @@ void print_comparison_markdown(std::ostream& out, const compared_file& base,
   out << fmt::format(" {} metrics: {} faster, {} slower, {} same, {} unclear, {} only in base, "
                      "{} only in new.\n\n",
                      result.deltas.size(), counts[verdict::faster], counts[verdict::slower],
-                     counts[verdict::same], counts[verdict::unclear],
-                     counts[verdict::only_in_base], counts[verdict::only_in_new]);
+                     counts[verdict::same], counts[verdict::unclear], counts[verdict::only_in_base],
+                     counts[verdict::only_in_new]);
   out << fmt::format("Within {:g} % a metric is the same; beyond it, a change whose interval "
                      "overlaps the base's is unclear (noise, not a regression).\n\n",
                      100 * settings.threshold);
@@ -112,7 +110,7 @@ void print_comparison_markdown(std::ostream& out, const compared_file& base,
   }
   // What a reviewer must see first: regressions, then the other moves; unchanged metrics are
   // folded so a CI comment stays short.
-  constexpr std::array order{verdict::slower,       verdict::faster,     verdict::unclear,
+  constexpr std::array order{verdict::slower, verdict::faster, verdict::unclear,
                              verdict::only_in_base, verdict::only_in_new};
   std::vector<const metric_delta*> moved;
   for (const verdict wanted : order) {

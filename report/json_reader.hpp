@@ -1,8 +1,10 @@
 #pragma once
-// JSON -> record conversions, the inverse of json_records.hpp for the records that travel
-// between processes (a device worker's environment and streams results) and that later
-// readers of reports need. A missing or mistyped field throws json_field_error naming the
-// field's path, so a caller can say which file and which field is wrong.
+// JSON -> record conversions, the inverse of json_records.hpp and json_writer.hpp: the records
+// that travel between processes (a device worker's environment and streams results) and whole
+// report files read back for later reports and comparisons. A missing or mistyped field throws
+// json_field_error naming the field's path, so a caller can say which file and which field is
+// wrong. Keys the schema marks optional may be absent (older 1.x reports lack them) and keep
+// the record's defaults.
 
 #include "harness/records.hpp"
 
@@ -49,5 +51,28 @@ private:
 /// which is how the writer leaves a run without sampled phases.
 [[nodiscard]] std::vector<phase_telemetry> run_telemetry_from_json(const nlohmann::json& run,
                                                                    const std::string& run_path);
+
+/// `config` as config_to_json writes it; only mode is required, a null optional stays unset.
+[[nodiscard]] run_config config_from_json(const nlohmann::json& value, const std::string& path);
+
+/// One measured workload. The histogram is rebuilt from its buckets (which must be buckets of
+/// latency_histogram's layout), with the exact minimum, maximum and moments taken from
+/// latency_us when they agree with the buckets, so it renders the same buckets again and gives
+/// the same percentiles.
+[[nodiscard]] workload_result workload_result_from_json(const nlohmann::json& value,
+                                                        const std::string& path);
+[[nodiscard]] tenant_record tenant_from_json(const nlohmann::json& value, const std::string& path);
+[[nodiscard]] run_record run_from_json(const nlohmann::json& value, const std::string& path);
+
+/// A whole report. schema_version must have the major version of report_schema_version; an
+/// older or newer minor version is read, its unknown keys ignored. `path` prefixes every
+/// field path in errors ("" for a document at the top of a file: "runs[0].mode").
+[[nodiscard]] report_document document_from_json(const nlohmann::json& value,
+                                                 const std::string& path = "");
+
+/// The report in the file at `path`. A file that cannot be read, is not JSON, has another
+/// major schema version or a bad field throws usage_error (exit 2) naming the file and, for a
+/// bad field, its path: "results/run.json: runs[0].mode: missing".
+[[nodiscard]] report_document read_report_file(const std::string& path);
 
 } // namespace gpushare::report

@@ -30,8 +30,7 @@ class collector {
 public:
   explicit collector(std::vector<metric>& out) : m_out(out) {}
 
-  void add(const std::string& name, const std::string& unit, bool higher_is_better,
-           double value) {
+  void add(const std::string& name, const std::string& unit, bool higher_is_better, double value) {
     if (!std::isfinite(value)) {
       return;
     }
@@ -136,9 +135,8 @@ std::vector<std::string> run_keys(const std::vector<run_record>& runs) {
   std::vector<std::string> keys;
   std::map<std::string, int> seen;
   for (const run_record& run : runs) {
-    std::string key = run.tenants.empty()
-                          ? run.mode
-                          : fmt::format("{}({})", run.mode, workload_summary(run));
+    std::string key =
+        run.tenants.empty() ? run.mode : fmt::format("{}({})", run.mode, workload_summary(run));
     const int occurrence = ++seen[key];
     if (occurrence > 1) {
       key += fmt::format("#{}", occurrence);

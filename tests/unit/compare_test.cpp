@@ -69,9 +69,8 @@ TEST(Metrics, RunKeysNameTheModeAndWorkloadsAndNumberRepeats) {
   streams.mode = "streams";
   run_record mixed = tenant_run("mps", 3, 100, 50);
   mixed.tenants[0].workload = "infer:batch=1";
-  const std::vector<std::string> keys =
-      run_keys({tenant_run("timeslice", 2, 100, 50), mixed, tenant_run("timeslice", 2, 100, 50),
-                streams});
+  const std::vector<std::string> keys = run_keys(
+      {tenant_run("timeslice", 2, 100, 50), mixed, tenant_run("timeslice", 2, 100, 50), streams});
   EXPECT_EQ(keys[0], std::string("timeslice(2x ") + gemm + ")");
   EXPECT_EQ(keys[1], std::string("mps(infer:batch=1; 2x ") + gemm + ")");
   EXPECT_EQ(keys[2], std::string("timeslice(2x ") + gemm + ")#2");
@@ -188,8 +187,8 @@ TEST(Compare, DifferentGpusDriversAndSettingsAreListed) {
       return line.find(text) != std::string::npos;
     });
   };
-  EXPECT_TRUE(mentions("GPU 0 name: " + base.environment.gpus[0].name +
-                       " -> NVIDIA A100-SXM4-80GB"));
+  EXPECT_TRUE(
+      mentions("GPU 0 name: " + base.environment.gpus[0].name + " -> NVIDIA A100-SXM4-80GB"));
   EXPECT_TRUE(mentions("driver release: " + base.environment.driver_release + " -> 575.57.08"));
   EXPECT_TRUE(mentions("GPU 0 power limit [W]: 700 -> 500"));
   EXPECT_TRUE(mentions("duration per repetition [s]"));

@@ -110,9 +110,9 @@ TEST(PhysicalLimits, MemoryBoundWorkloadAgainstTheBetterMemoryFigure) {
   // triad over 3 x 1 GiB: far beyond L2, so device memory bounds it; the sample's triad
   // (3,000 GB/s) beat its copy (2,900), so the triad figure is the limit.
   const double bytes = 3.0 * (1ull << 30);
-  const auto checks = check_against_limits(
-      rate_result("triad:dtype=fp32,n=268435456", 0, bytes, 2400e9 / bytes),
-      test::sample_calibration());
+  const auto checks =
+      check_against_limits(rate_result("triad:dtype=fp32,n=268435456", 0, bytes, 2400e9 / bytes),
+                           test::sample_calibration());
   ASSERT_EQ(checks.size(), 1u);
   EXPECT_EQ(checks[0].limit, "device_memory_gb_per_s");
   EXPECT_DOUBLE_EQ(checks[0].limit_value, 3000);
@@ -180,7 +180,7 @@ TEST(PhysicalLimits, SharedSumOnlyForTenantsThatTimedTogether) {
   run_record run;
   run.tenants = {tenant(0, fp16_gemm(500), fp16_gemm(500, 100.0)),
                  tenant(1, fp16_gemm(500), fp16_gemm(500, 100.5))};
-  EXPECT_NEAR(*shared_overlap(run.tenants), 0.5 / 1.5, 1e-6);
+  EXPECT_NEAR(*shared_overlap(run.tenants), 0.5 / 1.5, 2e-3); // whole iterations
   EXPECT_TRUE(apply_limits(run, test::sample_calibration()).empty());
   ASSERT_EQ(run.limits.size(), 1u);
   EXPECT_FALSE(run.limits[0].enforced);

@@ -1,8 +1,10 @@
 #pragma once
-// Small builders of measurement records for the writer tests: the values are made up and
-// chosen to be easy to recognise in rendered output, never presented as measurements.
+// Small builders of measurement records for the writer and reader tests: the values are made
+// up and chosen to be easy to recognise in rendered output, never presented as measurements.
 
 #include "harness/records.hpp"
+
+#include <cstdint>
 
 namespace gpushare::test {
 
@@ -119,6 +121,244 @@ inline calibration_result sample_calibration() {
   calibration.l2_cache_bytes = 50ull << 20;
   calibration.skipped = {"gemm bf16 at 16384: needs 1536 MiB, 1024 MiB free"};
   return calibration;
+}
+
+inline latency_histogram make_histogram() {
+  latency_histogram histogram;
+  // A body around 1.5 ms and a tail: values below and above 2048 ns exercise both the exact
+  // and the log-linear part of the bucket layout.
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    histogram.record(1'400'000 + i * 200);
+  }
+  for (std::uint64_t value : {900ull, 1'500ull, 2'047ull, 2'048ull, 9'999'999ull}) {
+    histogram.record(value);
+  }
+  return histogram;
+}
+
+inline workload_result make_gemm_result(double median_us) {
+  workload_result result;
+  result.workload = "gemm:dtype=fp16,k=4096,m=4096,n=4096";
+  result.description = "cuBLAS GEMM fp16, m=n=k=4096 (137.4 GFLOP)";
+  result.verification.checked = true;
+  result.verification.passed = true;
+  result.verification.elements_checked = 4096;
+  result.verification.max_abs_error = 0.0125;
+  result.verification.tolerance = 0.05;
+  result.verification.detail = "4096 sampled elements against the host reference";
+  result.flops_per_iteration = 2.0 * 4096.0 * 4096.0 * 4096.0;
+  result.bytes_per_iteration = 3.0 * 4096.0 * 4096.0 * 2.0;
+  result.histogram = make_histogram();
+  result.iterations = result.histogram.count();
+  result.iteration_time_us = summary_of(median_us, median_us * 0.98, median_us * 1.03);
+  result.throughput_per_s =
+      summary_of(1e6 / median_us, 1e6 / (median_us * 1.03), 1e6 / (median_us * 0.98), true);
+  result.latency_us = summarize_latency(result.histogram);
+  return result;
+}
+
+inline workload_result make_host_sleep_result() {
+  workload_result result;
+  result.workload = "host-sleep:ms=2";
+  result.description = "host-sleep: sleeps 2 ms on the host, no GPU";
+  result.host_only = true;
+  result.histogram.record(2'000'000);
+  result.histogram.record(2'100'000);
+  result.iterations = 2;
+  result.iteration_time_us = summary_of(2050, 2000, 2100);
+  result.throughput_per_s = summary_of(487.8, 476.2, 500);
+  result.latency_us = summarize_latency(result.histogram);
+  return result;
+}
+
+/// Every record type populated, with values that are easy to recognise in the output.
+inline report_document make_full_document() {
+  report_document document;
+  document.tool.version = "0.1.0";
+  document.tool.git_sha = "0123456789ab";
+  document.tool.git_dirty = true;
+  document.created_at = "2025-01-02T03:04:05Z";
+  document.argv = {"gpushare-bench", "--mode", "all", "--json", "out.json"};
+  document.host = {"node-17", "Linux 6.8.0 x86_64", "AMD EPYC 9654 96-Core Processor", 192};
+
+  document.environment = test::h100_environment();
+  environment_info& environment = document.environment;
+  environment.gpus.front().mig_detail = "enable pending a GPU reset";
+  environment.mps.daemon_running = true;
+  environment.mps.control_pids = {101};
+  environment.mps.server_pids = {202, 203};
+  environment.mps.pipe_directory = "/tmp/nvidia-mps";
+
+  run_config& config = document.config;
+  config.mode = "all";
+  config.workloads = {"gemm:dtype=fp16,k=4096,m=4096,n=4096", "host-sleep:ms=2"};
+  config.duration_s = 2.5;
+  config.json_path = "out.json";
+
+  run_record calibrate_run;
+  calibrate_run.mode = "calibrate";
+  calibrate_run.wall_time_s = 4.5;
+  calibrate_run.flags = {"noisy"};
+  calibrate_run.calibration = test::sample_calibration();
+
+  run_record streams_run;
+  streams_run.mode = "streams";
+  streams_run.params = {{"stream_counts", "1,2,4,8"}, {"overlap_kernels", "32"}};
+  streams_run.flags = {"noisy"};
+  streams_run.wall_time_s = 12.5;
+  streams_result streams;
+  streams.kernel_overlap.kernels = 32;
+  streams.kernel_overlap.blocks_per_kernel = 4;
+  streams.kernel_overlap.threads_per_block = 256;
+  streams.kernel_overlap.fma_per_element = 2048;
+  streams.kernel_overlap.elements_per_kernel = 1024;
+  streams.kernel_overlap.concurrent_capacity = 132;
+  streams.kernel_overlap.single_kernel_us = summary_of(31.2, 30.9, 31.8);
+  streams.kernel_overlap.sizing_note = "4 blocks per kernel so 32 kernels fit at once";
+  streams.kernel_overlap.points = {point_of(1, 1000, 1, 1), point_of(2, 510, 1.96, 2),
+                                   point_of(8, 140, 7.14, 8)};
+  streams.copy_pipeline.total_bytes = 256ull << 20;
+  streams.copy_pipeline.chunks = 16;
+  streams.copy_pipeline.chunk_bytes = 16ull << 20;
+  streams.copy_pipeline.copy_engines = 2;
+  streams.copy_pipeline.fma_per_element = 64;
+  streams.copy_pipeline.h2d_us = summary_of(10'500, 10'400, 10'600);
+  streams.copy_pipeline.kernel_us = summary_of(3'200, 3'150, 3'300);
+  streams.copy_pipeline.d2h_us = summary_of(10'300, 10'200, 10'500);
+  streams.copy_pipeline.sizing_note = "256 MiB each way: copies dominate";
+  streams.copy_pipeline.points = {point_of(1, 24'000, 1, 1), point_of(4, 11'500, 2.09, 2.28)};
+  streams_run.streams = streams;
+
+  run_record timeslice_run;
+  timeslice_run.mode = "timeslice";
+  timeslice_run.params = {{"tenants", "2"}};
+  timeslice_run.wall_time_s = 30.25;
+  tenant_record gemm_tenant;
+  gemm_tenant.id = 0;
+  gemm_tenant.workload = "gemm:dtype=fp16,k=4096,m=4096,n=4096";
+  gemm_tenant.status = "ok";
+  gemm_tenant.solo = make_gemm_result(1500);
+  gemm_tenant.shared = make_gemm_result(2850);
+  gemm_tenant.slowdown = 1.9;
+  gemm_tenant.solo->limits = {limit_check{"gemm_fp16_tflops", 91.6, 700, 91.6 / 700, true, ""}};
+  tenant_record sleep_tenant;
+  sleep_tenant.id = 1;
+  sleep_tenant.workload = "host-sleep:ms=2";
+  sleep_tenant.status = "timeout";
+  sleep_tenant.solo = make_host_sleep_result();
+  timeslice_run.tenants = {gemm_tenant, sleep_tenant};
+  timeslice_run.aggregate.start_skew_us = 42.5;
+  timeslice_run.aggregate.throughput_ratio = 0.95;
+  timeslice_run.aggregate.fairness = 0.99;
+
+  run_record mig_run;
+  mig_run.mode = "mig";
+  mig_run.status = run_status::skipped;
+  mig_run.reason = "MIG mode is disabled on GPU 0";
+
+  run_record mps_run;
+  mps_run.mode = "mps";
+  mps_run.status = run_status::failed;
+  mps_run.reason = "nvidia-cuda-mps-control not found";
+
+  // The tenant run comes first: the schema check breaks runs[0].tenants[0] on purpose.
+  // Telemetry of the timeslice run: two samples of a power-capped GPU (values written for the
+  // layout, not measured), one counter the GPU did not report.
+  phase_telemetry phase;
+  phase.phase = "shared";
+  phase.interval_ms = 50;
+  phase.samples = 2;
+  phase.sample_cost_us = {180.0, 240.0};
+  phase.flags = {"throttled"};
+  gpu_phase_telemetry sampled;
+  sampled.gpu_uuid = environment.gpus.front().uuid;
+  telemetry_sample first;
+  first.t_ms = 0.4;
+  first.gpu_util_pct = 97;
+  first.sm_clock_mhz = 1980;
+  first.power_w = 698.5;
+  first.clocks_event_reasons = 0x4;
+  telemetry_sample second = first;
+  second.t_ms = 50.3;
+  second.sm_clock_mhz = 1950;
+  sampled.samples = {first, second};
+  sampled.gpu_util_pct = {97.0, 97.0};
+  sampled.sm_clock_mhz = {1965.0, 1980.0};
+  sampled.power_w = {698.5, 698.5};
+  sampled.clocks_event_reasons = {"sw_power_cap"};
+  sampled.sm_clock_drift = 30.0 / 1980.0;
+  sampled.throttled = true;
+  sampled.process_memory_bytes = {{4242, 2'147'483'648ull}};
+  phase.gpus.push_back(sampled);
+  timeslice_run.telemetry.push_back(phase);
+  timeslice_run.flags.emplace_back("throttled");
+  document.telemetry.status = "available";
+  document.telemetry.interval_ms = 50;
+  document.telemetry.max_clock_drift = 0.05;
+  nvml_gpu_record nvml;
+  nvml.name = environment.gpus.front().name;
+  nvml.pci_bus_id = "00000000:17:00.0";
+  nvml.mig_current = false;
+  nvml.mig_pending = true;
+  nvml.compute_mode = "default";
+  nvml.persistence_mode = true;
+  nvml.ecc_current = true;
+  nvml.ecc_pending = true;
+  nvml.power_limit_w = 700;
+  nvml.max_sm_clock_mhz = 1980;
+  nvml.max_memory_clock_mhz = 2619;
+  nvml.pcie_generation = 5;
+  nvml.pcie_width = 16;
+  nvml.unsupported = {"nvmlDeviceGetApplicationsClock(SM)"};
+  document.environment.gpus.front().nvml = nvml;
+  document.environment.nvml_version = "13.580.95.05";
+  // Two spin tenants with run-segment traces and what the probe made of them: timeslice with
+  // figures, mps with none and its note. Written for the layout, not measured.
+  const auto spin_tenant = [](int id, std::uint64_t offset_ns) {
+    tenant_record tenant;
+    tenant.id = id;
+    tenant.workload = "spin:blocks=1,gap_us=5,us=20000";
+    tenant.status = "ok";
+    workload_result shared;
+    shared.workload = tenant.workload;
+    shared.iterations = 2;
+    shared.verification.checked = true;
+    shared.verification.passed = true;
+    run_segment_trace trace;
+    trace.gap_threshold_ns = 5000;
+    trace.dropped = 1;
+    trace.segments = {{1'000'000 + offset_ns, 1'700'000 + offset_ns, false, true},
+                      {5'730'000 + offset_ns, 7'730'000 + offset_ns, true, true},
+                      {11'790'000 + offset_ns, 12'500'000 + offset_ns, true, false}};
+    shared.spin_trace = trace;
+    tenant.shared = shared;
+    return tenant;
+  };
+  run_record probe_run;
+  probe_run.mode = "timeslice";
+  probe_run.params = {{"tenants", "2"}};
+  probe_run.tenants = {spin_tenant(0, 0), spin_tenant(1, 2'030'000)};
+  timeslice_probe_result probe;
+  probe.tenants = {0, 1};
+  probe.quantum_us = percentile_summary{2, 2000.0, 2000.0, 2000.0};
+  probe.switch_gap_us = percentile_summary{3, 30.0, 30.0, 30.0};
+  probe.gaps = 4;
+  probe.gaps_filled_by_other_tenant = 3;
+  probe.dropped_segments = 2;
+  probe.note = "2 segments did not fit the trace buffers";
+  probe_run.timeslice_probe = probe;
+  run_record mps_probe_run = probe_run;
+  mps_probe_run.mode = "mps";
+  timeslice_probe_result concurrent;
+  concurrent.tenants = {0, 1};
+  concurrent.note = "no traced tenant was switched out while it spun";
+  mps_probe_run.timeslice_probe = concurrent;
+
+  timeslice_run.limits = {limit_check{"gemm_fp16_tflops", 48.2, 700, 48.2 / 700, true, ""}};
+  document.runs = {timeslice_run, streams_run,   mig_run,      mps_run,
+                   probe_run,     mps_probe_run, calibrate_run};
+  document.errors.push_back({"mps", "nvidia-cuda-mps-control not found in PATH", 2});
+  return document;
 }
 
 } // namespace gpushare::test
