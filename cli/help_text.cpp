@@ -24,7 +24,9 @@ std::string help_footer() {
               measured alone (solo), then all together behind a barrier (shared). Reports per
               tenant slowdown (median iteration time shared / solo), p99 inflation,
               throughput; overall throughput ratio, Jain fairness, mechanism overhead
-              (mean slowdown / N - 1) and start skew.
+              (mean slowdown / N - 1) and start skew. With two or more spin tenants it is
+              also the time-slice probe: their kernels record on the GPU's global timer
+              when they ran, which gives the time slice and the context-switch gap.
   mps         The same, the shared phase through an MPS control daemon the tool starts in a
               private 0700 directory and always stops (--mps-thread-pct, --mps-mem-limit,
               --mps-priority per tenant). A daemon already running is never touched: the run
@@ -37,14 +39,16 @@ std::string help_footer() {
               the hardware partitions hold). Needs MIG enabled; see also 'mig --help'.
   isolation   Memory, fault and latency isolation per mechanism (not in this version yet).
   calibrate   The card's own limits, measured now: cuBLAS GEMM peak per dtype (fp32, tf32,
-              fp16, bf16; best of m=n=k 4096 and 8192), device memory bandwidth (device-to-
-              device copy, bytes read + written), pinned host<->device bandwidth, kernel
-              launch latency. Later runs of the same report give every gemm, triad and mixed
-              result as a fraction of its limit; a rate more than 10 % above its limit is
-              impossible, so that run fails (exit 1) instead of becoming a record.
+              fp16, bf16; best of m=n=k 4096 and 8192), device memory bandwidth (the better
+              of a device-to-device copy and the triad kernel, bytes read + written), pinned
+              host<->device bandwidth, kernel launch latency. Later runs of the same
+              invocation give every gemm, triad and mixed result as a fraction of its limit;
+              a rate more than 10 % above its limit's interval is impossible, so that run
+              fails (exit 1) instead of becoming a record.
   all         The measurements of a suite, one combined report: --suite FILE, or the
               embedded default suite (calibrate; streams; timeslice and mps with 2, 4 and 8
-              GEMM tenants; an open-loop infer victim beside 3 GEMM aggressors). Show it with
+              GEMM tenants; the time-slice probe with 2 spin tenants; an open-loop infer
+              victim beside 3 GEMM aggressors). Show it with
               'gpushare-bench suite --print'; a suite file has the same form.
 
 Workloads (--workload name:key=value,...; integers accept Ki, Mi, Gi suffixes):
@@ -84,6 +88,7 @@ Examples:
   gpushare-bench --mode mig --workload infer:batch=8 --json mig.json
   gpushare-bench mig validate --gpu A100-80GB --geometry 3g.40gb,2g.20gb,2g.20gb
   gpushare-bench --mode all --json report.json
+  gpushare-bench compare baseline.json report.json --threshold 5
   gpushare-bench suite --print > my.suite && gpushare-bench --suite my.suite
 )",
       workload_catalog_help());
