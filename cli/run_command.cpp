@@ -4,6 +4,7 @@
 #include "cli/live_report.hpp"
 #include "cli/mig_mode.hpp"
 #include "cli/options.hpp"
+#include "cli/progress.hpp"
 #include "cli/sharing_modes.hpp"
 #include "cli/suite.hpp"
 #include "common/error.hpp"
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <optional>
 
 namespace gpushare::cli {
@@ -129,21 +131,20 @@ bool has_flag(const run_record& run, const std::string& flag) {
   return std::find(run.flags.begin(), run.flags.end(), flag) != run.flags.end();
 }
 
-std::string step_announcement(const run_config& step, bool needs_gpu,
-                              const environment_info& environment, int device) {
+/// What a step measures, for the progress display: mode, tenants and where.
+std::string step_description(const run_config& step, bool needs_gpu,
+                             const environment_info& environment, int device) {
+  if (step.mode == "mig") {
+    return fmt::format("mig: one tenant per MIG instance of GPU {} (nvidia-smi index)", device);
+  }
   std::string what = step.mode;
   if (uses_tenants(step.mode)) {
     what += fmt::format(" with {} tenants", step.tenants);
   }
-  if (step.mode == "mig") {
-    return fmt::format("measuring mig: one tenant per MIG instance of GPU {} (nvidia-smi "
-                       "index)...\n",
-                       device);
-  }
   if (!needs_gpu) {
-    return fmt::format("measuring {} with host-* test instruments (no GPU)...\n", what);
+    return what + " with host-* test instruments (no GPU)";
   }
-  return fmt::format("measuring {} on GPU {} ({})...\n", what, device,
+  return fmt::format("{} on GPU {} ({})", what, device,
                      environment.gpus.at(static_cast<std::size_t>(device)).name);
 }
 
@@ -243,7 +244,13 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
   }
 
   int exit = static_cast<int>(exit_code::success);
+  progress_display display(progress, choose_progress_style(config.quiet));
+  std::vector<double> estimates;
   for (const run_config& step : plan) {
+    estimates.push_back(mode_available(step.mode) ? estimated_step_seconds(step) : 0.0);
+  }
+  for (std::size_t step_index = 0; step_index < plan.size(); ++step_index) {
+    const run_config& step = plan[step_index];
     const std::string& mode = step.mode;
     if (!mode_available(mode)) {
       live.add_run(skipped_run(mode));
@@ -252,10 +259,11 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       }
       continue;
     }
-    if (!config.quiet) {
-      progress << step_announcement(step, needs_gpu, document.environment, config.device)
-               << std::flush;
-    }
+    display.begin(step_index, plan.size(),
+                  step_description(step, needs_gpu, document.environment, config.device),
+                  estimates[step_index],
+                  std::accumulate(estimates.begin() + static_cast<std::ptrdiff_t>(step_index) + 1,
+                                  estimates.end(), 0.0));
     try {
       throw_if_interrupted();
       const auto gpu = [&]() -> const gpu_info& {
@@ -327,6 +335,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       // else, unchecked, and the report says why.
       exit = std::max(exit, static_cast<int>(failure.code()));
     }
+    display.end();
     if (!config.quiet) {
       report::print_run(out, document.runs.back());
     }
