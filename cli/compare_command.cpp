@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <sstream>
 
 namespace gpushare::cli {
@@ -29,32 +30,61 @@ void add_compare_subcommand(CLI::App& app, compare_arguments& arguments,
                    "Only metrics whose name matches this glob (repeatable), e.g. "
                    "'mps(*)/*/shared/throughput_per_s'")
       ->type_name("GLOB");
+  compare->add_flag("--allow-missing", arguments.allow_missing,
+                    "A metric only the base report has (a run skipped, failed or renamed) is no "
+                    "regression");
   compare->add_flag("--force", arguments.force,
                     "Compare reports from different GPUs, drivers or settings (the "
                     "differences are still listed)");
   compare->add_option("-o,--output", arguments.output, "Write the Markdown to FILE")
       ->type_name("FILE");
   compare->footer(
-      "Verdicts per metric: same (|change| <= --threshold), unclear (beyond it, but the two "
-      "medians' intervals overlap: noise, never a regression), faster, slower (beyond it with "
-      "the intervals apart; direction by metric: higher throughput, lower times and slowdown "
-      "are faster). Metric names: <run>/<figure>, the run named by its mode and workloads, "
+      "Verdicts per metric: same (|change| <= --threshold; absolute for plain fractions), "
+      "unclear (beyond it, but the two medians' intervals overlap, or the figure has no "
+      "interval: noise is never a regression), faster, slower (beyond it with the intervals "
+      "apart; higher throughput, lower times and slowdown are faster), missing (only in BASE: "
+      "a regression unless --allow-missing). Metric names: <run>/<figure>, the run named by its "
+      "mode and workloads, "
       "e.g. 'timeslice(2x gemm:dtype=fp16,k=4096,m=4096,n=4096)/tenant0/solo/throughput_per_s'.\n"
-      "Exit codes: 0 no regression, 1 at least one metric slower, 2 unreadable or malformed "
-      "input, or reports measured under different conditions without --force.");
+      "Exit codes: 0 no regression, 1 at least one metric slower or missing, 2 unreadable or "
+      "malformed input, no metric in common, or reports of different GPUs or settings without "
+      "--force (the Markdown then lists the differences).");
   compare->callback([on_selected] { on_selected(); });
 }
 
+namespace {
+
+void emit(const compare_arguments& arguments, std::ostream& out, const std::string& markdown) {
+  if (arguments.output.empty()) {
+    out << markdown;
+  } else {
+    report::write_file_atomically(arguments.output, markdown);
+  }
+}
+
+} // namespace
+
 int run_compare_command(const compare_arguments& arguments, std::ostream& out) {
+  if (!std::isfinite(arguments.threshold_pct)) {
+    throw usage_error("--threshold: must be a number of percent, got " +
+                      std::to_string(arguments.threshold_pct));
+  }
   const report_document base = report::read_report_file(arguments.base);
   const report_document next = report::read_report_file(arguments.next);
   report::compare_settings settings;
   settings.threshold = arguments.threshold_pct / 100.0;
   settings.metrics = arguments.metrics;
+  settings.allow_missing = arguments.allow_missing;
   const report::comparison result = report::compare_reports(base, next, settings);
-  if (!result.environment_differences.empty() && !arguments.force) {
+  const report::compared_file base_file{arguments.base, &base};
+  const report::compared_file next_file{arguments.next, &next};
+  if (!result.environment.refusing.empty() && !arguments.force) {
+    // The CI comment must say why nothing was compared, not only the job log.
+    std::ostringstream markdown;
+    report::print_refusal_markdown(markdown, base_file, next_file, result.environment);
+    emit(arguments, out, markdown.str());
     std::string list;
-    for (const std::string& difference : result.environment_differences) {
+    for (const std::string& difference : result.environment.refusing) {
       list += (list.empty() ? "" : "; ") + difference;
     }
     throw usage_error(fmt::format("{} and {} were measured under different conditions ({}); "
@@ -62,14 +92,17 @@ int run_compare_command(const compare_arguments& arguments, std::ostream& out) {
                                   "same GPU and settings, or pass --force",
                                   arguments.base, arguments.next, list));
   }
-  std::ostringstream markdown;
-  report::print_comparison_markdown(markdown, {arguments.base, &base}, {arguments.next, &next},
-                                    result, settings, arguments.force);
-  if (arguments.output.empty()) {
-    out << markdown.str();
-  } else {
-    report::write_file_atomically(arguments.output, markdown.str());
+  if (result.compared == 0) {
+    throw usage_error(fmt::format(
+        "{} and {} have no metric in common{}: nothing was compared (different suites, or "
+        "every run skipped or failed in one of them)",
+        arguments.base, arguments.next,
+        arguments.metrics.empty() ? std::string() : " that --metric selects"));
   }
+  std::ostringstream markdown;
+  report::print_comparison_markdown(markdown, base_file, next_file, result, settings,
+                                    arguments.force);
+  emit(arguments, out, markdown.str());
   return result.regressions > 0 ? static_cast<int>(exit_code::check_failed)
                                 : static_cast<int>(exit_code::success);
 }

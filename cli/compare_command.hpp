@@ -18,6 +18,7 @@ struct compare_arguments {
   double threshold_pct = 5;
   std::vector<std::string> metrics; ///< --metric GLOB, repeatable
   bool force = false;
+  bool allow_missing = false;
   std::string output; ///< -o FILE; "" = stdout
 };
 

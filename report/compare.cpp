@@ -68,58 +68,75 @@ const char* to_string(verdict value) {
   return "unknown";
 }
 
-std::vector<std::string> environment_differences(const report_document& base,
-                                                 const report_document& next) {
-  std::vector<std::string> out;
+environment_comparison environment_differences(const report_document& base,
+                                               const report_document& next) {
+  environment_comparison out;
   const environment_info& a = base.environment;
   const environment_info& b = next.environment;
-  differ(out, "GPU count", a.gpus.size(), b.gpus.size());
-  for (std::size_t i = 0; i < std::min(a.gpus.size(), b.gpus.size()); ++i) {
-    const gpu_info& x = a.gpus[i];
-    const gpu_info& y = b.gpus[i];
-    const std::string gpu = fmt::format("GPU {} ", i);
-    differ(out, gpu + "name", x.name, y.name);
-    differ(out, gpu + "MIG mode", x.mig_mode, y.mig_mode);
-    differ(out, gpu + "compute mode", x.compute_mode, y.compute_mode);
+  const auto device_a = static_cast<std::size_t>(std::max(base.config.device, 0));
+  const auto device_b = static_cast<std::size_t>(std::max(next.config.device, 0));
+  if ((device_a < a.gpus.size()) != (device_b < b.gpus.size())) {
+    out.refusing.push_back(fmt::format("GPU measured: {} -> {}",
+                                       device_a < a.gpus.size() ? "present" : "none",
+                                       device_b < b.gpus.size() ? "present" : "none"));
+  } else if (device_a < a.gpus.size()) {
+    const gpu_info& x = a.gpus[device_a];
+    const gpu_info& y = b.gpus[device_b];
+    differ(out.refusing, "GPU name", x.name, y.name);
+    differ(out.refusing, "GPU MIG mode", x.mig_mode, y.mig_mode);
+    differ(out.refusing, "GPU compute mode", x.compute_mode, y.compute_mode);
     if (x.nvml && y.nvml) {
-      differ_optional(out, gpu + "power limit [W]", x.nvml->power_limit_w, y.nvml->power_limit_w);
-      differ_optional(out, gpu + "application SM clock [MHz]", x.nvml->applications_sm_clock_mhz,
-                      y.nvml->applications_sm_clock_mhz);
-      differ_optional(out, gpu + "application memory clock [MHz]",
+      differ_optional(out.refusing, "GPU power limit [W]", x.nvml->power_limit_w,
+                      y.nvml->power_limit_w);
+      differ_optional(out.refusing, "GPU application SM clock [MHz]",
+                      x.nvml->applications_sm_clock_mhz, y.nvml->applications_sm_clock_mhz);
+      differ_optional(out.refusing, "GPU application memory clock [MHz]",
                       x.nvml->applications_memory_clock_mhz, y.nvml->applications_memory_clock_mhz);
     }
   }
-  differ(out, "driver release", a.driver_release, b.driver_release);
-  differ(out, "CUDA driver version", a.cuda_driver_version, b.cuda_driver_version);
-  differ(out, "CUDA runtime version", a.cuda_runtime_version, b.cuda_runtime_version);
-  differ(out, "repetitions", base.config.repetitions, next.config.repetitions);
-  differ(out, "warm-up iterations", base.config.warmup_iterations, next.config.warmup_iterations);
-  differ_optional(out, "duration per repetition [s]", base.config.duration_s,
+  differ(out.refusing, "repetitions", base.config.repetitions, next.config.repetitions);
+  differ(out.refusing, "warm-up iterations", base.config.warmup_iterations,
+         next.config.warmup_iterations);
+  differ_optional(out.refusing, "duration per repetition [s]", base.config.duration_s,
                   next.config.duration_s);
-  differ_optional(out, "iterations per repetition", base.config.iterations, next.config.iterations);
+  differ_optional(out.refusing, "iterations per repetition", base.config.iterations,
+                  next.config.iterations);
+  differ(out.noted, "driver release", a.driver_release, b.driver_release);
+  differ(out.noted, "CUDA driver version", a.cuda_driver_version, b.cuda_driver_version);
+  differ(out.noted, "CUDA runtime version", a.cuda_runtime_version, b.cuda_runtime_version);
   return out;
+}
+
+std::optional<double> change_of(const metric& base, const metric& next) {
+  if (base.unit.empty()) {
+    return next.value - base.value;
+  }
+  if (base.value == 0) {
+    return std::nullopt;
+  }
+  return (next.value - base.value) / std::fabs(base.value);
 }
 
 verdict judge(const metric& base, const metric& next, double threshold) {
   if (base.value == next.value) {
     return verdict::same;
   }
-  const double delta = base.value != 0 ? (next.value - base.value) / std::fabs(base.value)
-                                       : std::copysign(INFINITY, next.value - base.value);
-  if (std::fabs(delta) <= threshold) {
+  const std::optional<double> change = change_of(base, next);
+  if (change && std::fabs(*change) <= threshold) {
     return verdict::same;
   }
-  if (intervals_overlap(base, next)) {
+  const bool intervals = base.low && base.high && next.low && next.high;
+  if (!intervals || intervals_overlap(base, next)) {
     return verdict::unclear;
   }
-  const bool improved = base.higher_is_better ? delta > 0 : delta < 0;
+  const bool improved = base.higher_is_better ? next.value > base.value : next.value < base.value;
   return improved ? verdict::faster : verdict::slower;
 }
 
 comparison compare_reports(const report_document& base, const report_document& next,
                            const compare_settings& settings) {
   comparison result;
-  result.environment_differences = environment_differences(base, next);
+  result.environment = environment_differences(base, next);
   const std::vector<metric> base_metrics = extract_metrics(base);
   const std::vector<metric> next_metrics = extract_metrics(next);
   std::map<std::string, const metric*> next_by_name;
@@ -140,12 +157,12 @@ comparison compare_reports(const report_document& base, const report_document& n
     } else {
       matched[figure.name] = true;
       delta.next = *found->second;
-      if (figure.value != 0) {
-        delta.delta = (found->second->value - figure.value) / std::fabs(figure.value);
-      }
+      delta.delta = change_of(figure, *found->second);
       delta.outcome = judge(figure, *found->second, settings.threshold);
+      ++result.compared;
     }
-    result.regressions += delta.outcome == verdict::slower ? 1 : 0;
+    const bool missing = delta.outcome == verdict::only_in_base && !settings.allow_missing;
+    result.regressions += delta.outcome == verdict::slower || missing ? 1 : 0;
     result.deltas.push_back(std::move(delta));
   }
   for (const metric& figure : next_metrics) {

@@ -2,14 +2,19 @@
 // `compare BASE NEW`: per metric, how the new report moved against the base, with a verdict
 // that never calls noise a regression:
 //
-//   same       |delta| <= threshold
-//   unclear    beyond the threshold, but the two medians' intervals overlap (noise)
-//   faster     beyond the threshold and the intervals apart (or no interval), in the
-//              metric's good direction (higher throughput, lower time, lower slowdown)
+//   same       |delta| <= threshold (relative; for plain fractions such as overhead,
+//              fairness and efficiency, which sit near 0 or 1, the absolute difference)
+//   unclear    beyond the threshold, but the two medians' intervals overlap (noise), or a
+//              figure without an interval (a latency percentile, start skew, fairness),
+//              which cannot tell a change from noise
+//   faster     beyond the threshold with the intervals apart, in the metric's good direction
+//              (higher throughput, lower time, lower slowdown)
 //   slower     the same in the bad direction: a regression
+//   missing    in the base but not in the new report (a run skipped, failed or renamed): a
+//              regression too, unless allowed
 //
-// Reports from different GPUs, drivers or settings measure different things; they are
-// compared only when the caller forces it, and the differences are always listed.
+// Reports from different GPUs or GPU settings measure different things; they are compared
+// only when the caller forces it. Other differences (driver, CUDA versions) are listed.
 
 #include "report/metrics.hpp"
 
@@ -34,21 +39,33 @@ struct metric_delta {
 struct compare_settings {
   double threshold = 0.05;          ///< relative change below which a metric is the same
   std::vector<std::string> metrics; ///< glob patterns (fnmatch); empty = every metric
+  bool allow_missing = false;       ///< a metric only in the base is no regression
+};
+
+struct environment_comparison {
+  /// What makes the figures incomparable: the GPU measured (model, MIG and compute mode,
+  /// power limit, application clocks) and the timing settings. "GPU name: A -> B", one each.
+  std::vector<std::string> refusing;
+  /// Worth knowing but no reason to refuse (a new driver or toolkit is what a regression gate
+  /// must be able to judge): driver release, CUDA driver and runtime versions.
+  std::vector<std::string> noted;
 };
 
 struct comparison {
-  /// "GPU 0 name: NVIDIA H100 80GB HBM3 -> NVIDIA A100-SXM4-80GB", one per difference.
-  std::vector<std::string> environment_differences;
+  environment_comparison environment;
   std::vector<metric_delta> deltas; ///< base order, then metrics only the new report has
-  int regressions = 0;              ///< deltas with verdict slower
+  int regressions = 0;              ///< slower, and only-in-base unless allowed
+  int compared = 0;                 ///< metrics present in both reports
 };
 
-/// What makes two reports measure different things: GPU models, driver and CUDA versions, MIG
-/// and compute mode, power limit and application clocks, and the timing settings.
-[[nodiscard]] std::vector<std::string> environment_differences(const report_document& base,
-                                                               const report_document& next);
+/// How the GPU each report measured (config.device) and the settings differ.
+[[nodiscard]] environment_comparison environment_differences(const report_document& base,
+                                                             const report_document& next);
 
 [[nodiscard]] verdict judge(const metric& base, const metric& next, double threshold);
+
+/// The change the threshold applies to: relative, or absolute for unitless fractions.
+[[nodiscard]] std::optional<double> change_of(const metric& base, const metric& next);
 
 [[nodiscard]] comparison compare_reports(const report_document& base, const report_document& next,
                                          const compare_settings& settings);

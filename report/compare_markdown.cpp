@@ -45,11 +45,23 @@ std::string change_cell(const metric_delta& delta) {
   if (!delta.delta) {
     return "-";
   }
+  if (delta.base && delta.base->unit.empty()) {
+    return fmt::format("{:+.3g} (absolute)", *delta.delta); // a fraction near 0 or 1
+  }
   return fmt::format("{:+.1f} %", 100.0 * *delta.delta);
 }
 
-std::string verdict_cell(verdict outcome) {
-  return outcome == verdict::slower ? "**slower**" : to_string(outcome);
+std::string verdict_cell(const metric_delta& delta, const compare_settings& settings) {
+  if (delta.outcome == verdict::slower) {
+    return "**slower**";
+  }
+  if (delta.outcome == verdict::only_in_base && !settings.allow_missing) {
+    return "**missing**";
+  }
+  if (delta.outcome == verdict::unclear && !(delta.base && delta.base->low)) {
+    return "unclear (no interval)";
+  }
+  return to_string(delta.outcome);
 }
 
 /// Markdown table cells must not contain a bare pipe.
@@ -65,16 +77,45 @@ std::string escaped(std::string text) {
   return out;
 }
 
-void print_table(std::ostream& out, const std::vector<const metric_delta*>& rows) {
+void print_table(std::ostream& out, const std::vector<const metric_delta*>& rows,
+                 const compare_settings& settings) {
   out << "| metric | base | new | change | verdict |\n|---|---:|---:|---:|---|\n";
   for (const metric_delta* delta : rows) {
     out << fmt::format("| `{}` | {} | {} | {} | {} |\n", escaped(delta->name),
                        escaped(value_cell(delta->base)), escaped(value_cell(delta->next)),
-                       change_cell(*delta), verdict_cell(delta->outcome));
+                       change_cell(*delta), verdict_cell(*delta, settings));
+  }
+}
+
+void print_differences(std::ostream& out, const environment_comparison& environment, bool forced) {
+  if (!environment.refusing.empty()) {
+    out << (forced ? "> **Compared with --force although the reports measured different "
+                     "things:**\n"
+                   : "> **Not compared: the reports measured different things** (pass --force "
+                     "to compare anyway):\n");
+    for (const std::string& difference : environment.refusing) {
+      out << "> - " << difference << '\n';
+    }
+    out << '\n';
+  }
+  if (!environment.noted.empty()) {
+    out << "Also different:\n";
+    for (const std::string& difference : environment.noted) {
+      out << "- " << difference << '\n';
+    }
+    out << '\n';
   }
 }
 
 } // namespace
+
+void print_refusal_markdown(std::ostream& out, const compared_file& base, const compared_file& next,
+                            const environment_comparison& environment) {
+  out << "## gpushare-bench compare\n\n";
+  out << "- base: " << file_line(base) << '\n';
+  out << "- new: " << file_line(next) << "\n\n";
+  print_differences(out, environment, false);
+}
 
 void print_comparison_markdown(std::ostream& out, const compared_file& base,
                                const compared_file& next, const comparison& result,
@@ -87,8 +128,9 @@ void print_comparison_markdown(std::ostream& out, const compared_file& base,
   out << "- base: " << file_line(base) << '\n';
   out << "- new: " << file_line(next) << "\n\n";
   if (result.regressions > 0) {
-    out << fmt::format("**{} regression{}** beyond {:g} %.", result.regressions,
-                       result.regressions == 1 ? "" : "s", 100 * settings.threshold);
+    out << fmt::format("**{} regression{}** (slower beyond {:g} %, or missing).",
+                       result.regressions, result.regressions == 1 ? "" : "s",
+                       100 * settings.threshold);
   } else {
     out << fmt::format("**No regression** beyond {:g} %.", 100 * settings.threshold);
   }
@@ -97,17 +139,11 @@ void print_comparison_markdown(std::ostream& out, const compared_file& base,
                      result.deltas.size(), counts[verdict::faster], counts[verdict::slower],
                      counts[verdict::same], counts[verdict::unclear], counts[verdict::only_in_base],
                      counts[verdict::only_in_new]);
-  out << fmt::format("Within {:g} % a metric is the same; beyond it, a change whose interval "
-                     "overlaps the base's is unclear (noise, not a regression).\n\n",
-                     100 * settings.threshold);
-  if (!result.environment_differences.empty()) {
-    out << (forced ? "> **Compared with --force although the reports differ:**\n"
-                   : "> **The reports differ:**\n");
-    for (const std::string& difference : result.environment_differences) {
-      out << "> - " << difference << '\n';
-    }
-    out << '\n';
-  }
+  out << fmt::format("Within {:g} % a metric is the same (for plain fractions: {:g} absolute); "
+                     "beyond it, a change whose interval overlaps the base's, or a figure "
+                     "without an interval, is unclear (noise is not a regression).\n\n",
+                     100 * settings.threshold, settings.threshold);
+  print_differences(out, result.environment, forced);
   // What a reviewer must see first: regressions, then the other moves; unchanged metrics are
   // folded so a CI comment stays short.
   constexpr std::array order{verdict::slower, verdict::faster, verdict::unclear,
@@ -127,13 +163,13 @@ void print_comparison_markdown(std::ostream& out, const compared_file& base,
     }
   }
   if (!moved.empty()) {
-    print_table(out, moved);
+    print_table(out, moved, settings);
     out << '\n';
   }
   if (!unchanged.empty()) {
     out << fmt::format("<details><summary>{} metric{} the same</summary>\n\n", unchanged.size(),
                        unchanged.size() == 1 ? "" : "s");
-    print_table(out, unchanged);
+    print_table(out, unchanged, settings);
     out << "\n</details>\n";
   }
 }

@@ -14,6 +14,10 @@ struct compared_file {
   const report_document* document = nullptr;
 };
 
+/// When the reports measured different things: the files and the differences, nothing else.
+void print_refusal_markdown(std::ostream& out, const compared_file& base, const compared_file& next,
+                            const environment_comparison& environment);
+
 void print_comparison_markdown(std::ostream& out, const compared_file& base,
                                const compared_file& next, const comparison& result,
                                const compare_settings& settings, bool forced);

@@ -615,7 +615,7 @@ void print_calibration(std::ostream& out, const calibration_result& calibration)
                    noisy(peak.tflops)});
   }
   for (const auto& [name, figure] : {std::pair{"device memory (copy)", &calibration.device_copy},
-        std::pair{"device memory (triad)", &calibration.device_triad},
+                                     std::pair{"device memory (triad)", &calibration.device_triad},
                                      std::pair{"host to device", &calibration.host_to_device},
                                      std::pair{"device to host", &calibration.device_to_host}}) {
     if (*figure) {

@@ -361,7 +361,10 @@ calibration_result calibration_from_json(const json& value, const std::string& p
     calibration.gemm.push_back(std::move(peak));
   }
   calibration.device_copy = bandwidth_from_json(value, "device_copy", path);
-  calibration.device_triad = bandwidth_from_json(value, "device_triad", path);
+  // Fields added during 1.4.0's development: a report without them still reads.
+  if (optional_member(value, "device_triad", path) != nullptr) {
+    calibration.device_triad = bandwidth_from_json(value, "device_triad", path);
+  }
   calibration.host_to_device = bandwidth_from_json(value, "host_to_device", path);
   calibration.device_to_host = bandwidth_from_json(value, "device_to_host", path);
   calibration.launch_round_trip_us = summary_from_json(member(value, "launch_round_trip_us", path),
@@ -369,8 +372,12 @@ calibration_result calibration_from_json(const json& value, const std::string& p
   calibration.launch_back_to_back_us = summary_from_json(
       member(value, "launch_back_to_back_us", path), path + ".launch_back_to_back_us");
   calibration.l2_cache_bytes = read<std::uint64_t>(value, "l2_cache_bytes", path);
-  calibration.gpu_name = read<std::string>(value, "gpu_name", path);
-  calibration.whole_gpu = read<bool>(value, "whole_gpu", path);
+  if (optional_member(value, "gpu_name", path) != nullptr) {
+    calibration.gpu_name = read<std::string>(value, "gpu_name", path);
+  }
+  if (optional_member(value, "whole_gpu", path) != nullptr) {
+    calibration.whole_gpu = read<bool>(value, "whole_gpu", path);
+  }
   calibration.skipped = read<std::vector<std::string>>(value, "skipped", path);
   return calibration;
 }
@@ -386,7 +393,9 @@ std::vector<limit_check> limit_checks_from_json(const json& value, const std::st
     check.limit = read<std::string>(value[i], "limit", where);
     check.achieved = read_number(value[i], "achieved", where);
     check.limit_value = read_number(value[i], "limit_value", where);
-    check.limit_high = read_number(value[i], "limit_high", where);
+    check.limit_high = optional_member(value[i], "limit_high", where) != nullptr
+                           ? read_number(value[i], "limit_high", where)
+                           : std::numeric_limits<double>::quiet_NaN();
     check.fraction = read_number(value[i], "fraction", where);
     check.enforced = read<bool>(value[i], "enforced", where);
     check.note = read<std::string>(value[i], "note", where);

@@ -62,6 +62,23 @@ public:
     m_out.back().noisy = summary.noisy;
   }
 
+  /// A ratio of two figures measured over repetitions: the ratio of medians, with the widest
+  /// ratio their intervals allow (numerator / denominator both [low, high]).
+  void add_ratio(const std::string& name, const std::string& unit, bool higher_is_better,
+                 double value, double low_numerator, double high_numerator, double low_denominator,
+                 double high_denominator) {
+    add(name, unit, higher_is_better, value);
+    if (m_out.empty() || m_out.back().name != name) {
+      return;
+    }
+    const double low = low_numerator / high_denominator;
+    const double high = high_numerator / low_denominator;
+    if (std::isfinite(low) && std::isfinite(high) && low <= value && value <= high) {
+      m_out.back().low = low;
+      m_out.back().high = high;
+    }
+  }
+
 private:
   std::vector<metric>& m_out;
 };
@@ -72,6 +89,7 @@ void add_calibration(collector& out, const std::string& key, const calibration_r
   }
   for (const auto& [name, figure] :
        {std::pair{"device_memory_gb_per_s", &limits.device_copy},
+        std::pair{"device_memory_triad_gb_per_s", &limits.device_triad},
         std::pair{"host_to_device_gb_per_s", &limits.host_to_device},
         std::pair{"device_to_host_gb_per_s", &limits.device_to_host}}) {
     if (*figure) {
@@ -86,13 +104,24 @@ void add_streams(collector& out, const std::string& key, const streams_result& s
   for (const auto& [experiment, points] :
        {std::pair{"kernel_overlap", &streams.kernel_overlap.points},
         std::pair{"copy_pipeline", &streams.copy_pipeline.points}}) {
+    const stream_point* one = nullptr;
+    for (const stream_point& point : *points) {
+      one = point.streams == 1 ? &point : one;
+    }
     for (const stream_point& point : *points) {
       const std::string prefix = fmt::format("{}/{}/S={}", key, experiment, point.streams);
       out.add(prefix + "/time_us", "us", false, point.time_us);
-      if (point.streams != 1) {
-        out.add(prefix + "/speedup", "x", true, point.speedup);
-        out.add(prefix + "/efficiency", "", true, point.efficiency);
+      if (point.streams == 1) {
+        continue;
       }
+      if (one != nullptr) {
+        // speedup = T(1) / T(S): its interval from the two times' intervals.
+        out.add_ratio(prefix + "/speedup", "x", true, point.speedup, one->time_us.ci_low,
+                      one->time_us.ci_high, point.time_us.ci_low, point.time_us.ci_high);
+      } else {
+        out.add(prefix + "/speedup", "x", true, point.speedup);
+      }
+      out.add(prefix + "/efficiency", "", true, point.efficiency);
     }
   }
 }
@@ -117,12 +146,36 @@ void add_tenants(collector& out, const std::string& key, const run_record& run) 
     if (tenant.shared) {
       add_phase(out, prefix + "/shared", *tenant.shared);
     }
-    out.add(prefix + "/slowdown", "x", false, tenant.slowdown);
+    if (tenant.slowdown && tenant.solo && tenant.shared) {
+      // slowdown = median shared time / median solo time, interval from both.
+      const sample_summary& solo = tenant.solo->iteration_time_us;
+      const sample_summary& shared = tenant.shared->iteration_time_us;
+      out.add_ratio(prefix + "/slowdown", "x", false, *tenant.slowdown, shared.ci_low,
+                    shared.ci_high, solo.ci_low, solo.ci_high);
+    } else {
+      out.add(prefix + "/slowdown", "x", false, tenant.slowdown);
+    }
     out.add(prefix + "/p99_inflation", "x", false, tenant.p99_inflation);
     out.add(prefix + "/fraction_of_full_gpu", "", true, tenant.fraction_of_full_gpu);
   }
   const aggregate_figures& aggregate = run.aggregate;
-  out.add(key + "/throughput_ratio", "x", true, aggregate.throughput_ratio);
+  if (aggregate.throughput_ratio) {
+    // Sum of shared throughputs over sum of solo ones, each sum bounded by its intervals.
+    double shared_low = 0;
+    double shared_high = 0;
+    double solo_low = 0;
+    double solo_high = 0;
+    for (const tenant_record& tenant : run.tenants) {
+      if (tenant.status == "ok" && tenant.solo && tenant.shared) {
+        shared_low += tenant.shared->throughput_per_s.ci_low;
+        shared_high += tenant.shared->throughput_per_s.ci_high;
+        solo_low += tenant.solo->throughput_per_s.ci_low;
+        solo_high += tenant.solo->throughput_per_s.ci_high;
+      }
+    }
+    out.add_ratio(key + "/throughput_ratio", "x", true, *aggregate.throughput_ratio, shared_low,
+                  shared_high, solo_low, solo_high);
+  }
   out.add(key + "/fairness", "", true, aggregate.fairness);
   out.add(key + "/mechanism_overhead", "", false, aggregate.mechanism_overhead);
   out.add(key + "/start_skew_us", "us", false, aggregate.start_skew_us);
@@ -162,6 +215,17 @@ std::vector<metric> extract_metrics(const report_document& document) {
       add_streams(out, keys[i], *run.streams);
     }
     add_tenants(out, keys[i], run);
+    if (run.timeslice_probe) {
+      // Spreads of a distribution, not intervals of a median: compared as plain figures.
+      if (run.timeslice_probe->quantum_us) {
+        out.add(keys[i] + "/timeslice_quantum_us", "us", false,
+                run.timeslice_probe->quantum_us->median);
+      }
+      if (run.timeslice_probe->switch_gap_us) {
+        out.add(keys[i] + "/context_switch_gap_us", "us", false,
+                run.timeslice_probe->switch_gap_us->median);
+      }
+    }
   }
   return metrics;
 }

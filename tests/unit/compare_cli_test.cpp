@@ -61,6 +61,7 @@ TEST_F(CompareCli, ARegressionExitsOneAndIsListedFirst) {
   EXPECT_THAT(text.str(), HasSubstr("regression"));
   EXPECT_THAT(text.str(), HasSubstr("/tenant0/solo/throughput_per_s` |"));
   EXPECT_THAT(text.str(), HasSubstr("| -50.0 % | **slower** |"));
+  EXPECT_THAT(text.str(), HasSubstr("/tenant0/slowdown` |"));
   EXPECT_TRUE(run.out.empty()) << "with -o the Markdown goes to the file only";
 
   // A threshold above the change makes it the same; a glob that excludes it leaves it out.
@@ -77,12 +78,35 @@ TEST_F(CompareCli, ReportsFromDifferentGpusAreRefusedUnlessForced) {
   const auto refused = run_gpushare({"compare", base_path, next_path});
   EXPECT_EQ(refused.exit_code, 2);
   ASSERT_EQ(lines_of(refused.err).size(), 1u) << refused.err;
-  EXPECT_THAT(refused.err, HasSubstr("GPU 0 name: " + base.environment.gpus[0].name +
+  EXPECT_THAT(refused.err, HasSubstr("GPU name: " + base.environment.gpus[0].name +
                                      " -> NVIDIA A100-SXM4-80GB"));
   EXPECT_THAT(refused.err, HasSubstr("--force"));
+  EXPECT_THAT(refused.out, HasSubstr("Not compared: the reports measured different things"))
+      << "the Markdown says why, for the CI comment";
   const auto forced = run_gpushare({"compare", base_path, next_path, "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
-  EXPECT_THAT(forced.out, HasSubstr("Compared with --force although the reports differ"));
+  EXPECT_THAT(forced.out, HasSubstr("Compared with --force although the reports measured"));
+}
+
+TEST_F(CompareCli, NothingInCommonIsAnErrorNotAPass) {
+  const std::string base = write("base.json", make_full_document());
+  const auto run = run_gpushare({"compare", base, base, "--metric", "no-such-run/*"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("no metric in common that --metric selects"));
+  const auto nan = run_gpushare({"compare", base, base, "--threshold", "nan"});
+  EXPECT_EQ(nan.exit_code, 2) << nan.out;
+}
+
+TEST_F(CompareCli, AVanishedRunFailsTheGateUnlessAllowed) {
+  const report_document base = make_full_document();
+  report_document next = base;
+  next.runs[1].status = run_status::skipped; // the streams run
+  const std::string base_path = write("base.json", base);
+  const std::string next_path = write("new.json", next);
+  const auto run = run_gpushare({"compare", base_path, next_path});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("**missing**"));
+  EXPECT_EQ(run_gpushare({"compare", base_path, next_path, "--allow-missing"}).exit_code, 0);
 }
 
 TEST_F(CompareCli, MalformedInputNamesTheFileAndTheField) {

@@ -120,12 +120,59 @@ TEST(Compare, VerdictRules) {
   EXPECT_EQ(judge(base, clear_drop, 0.05), verdict::slower);
   EXPECT_EQ(judge(clear_drop, base, 0.05), verdict::faster);
   // Lower is better for a time: a 20 % shorter time is faster.
-  metric time{"t", "us", false, 100, std::nullopt, std::nullopt, false};
-  metric shorter = time;
-  shorter.value = 80;
+  metric time{"t", "us", false, 100, 99, 101, false};
+  metric shorter{"t", "us", false, 80, 79, 81, false};
   EXPECT_EQ(judge(time, shorter, 0.05), verdict::faster);
   EXPECT_EQ(judge(shorter, time, 0.05), verdict::slower);
   EXPECT_EQ(judge(time, shorter, 0.25), verdict::same);
+}
+
+TEST(Compare, AFigureWithoutAnIntervalIsNeverARegression) {
+  // A latency percentile or the start skew: beyond the threshold it is only unclear.
+  metric skew{"start_skew_us", "us", false, 40, std::nullopt, std::nullopt, false};
+  metric doubled = skew;
+  doubled.value = 80;
+  EXPECT_EQ(judge(skew, doubled, 0.05), verdict::unclear);
+  doubled.value = 41;
+  EXPECT_EQ(judge(skew, doubled, 0.05), verdict::same);
+}
+
+TEST(Compare, PlainFractionsChangeByTheirAbsoluteDifference) {
+  // Overhead 0.02 -> 0.03 is +50 % relative but one point absolute: the same at 5 %.
+  metric overhead{"mechanism_overhead", "", false, 0.02, std::nullopt, std::nullopt, false};
+  metric next = overhead;
+  next.value = 0.03;
+  EXPECT_NEAR(*change_of(overhead, next), 0.01, 1e-12);
+  EXPECT_EQ(judge(overhead, next, 0.05), verdict::same);
+  next.value = 0.20;
+  EXPECT_EQ(judge(overhead, next, 0.05), verdict::unclear) << "no interval";
+  // A zero base has no relative change; the verdict comes from the intervals.
+  metric zero{"x", "us", false, 0, 0, 0, false};
+  metric some{"x", "us", false, 5, 4, 6, false};
+  EXPECT_FALSE(change_of(zero, some).has_value());
+  EXPECT_EQ(judge(zero, some, 0.05), verdict::slower);
+}
+
+TEST(Metrics, DerivedRatiosCarryTheIntervalsOfWhatTheyDivide) {
+  run_record run = tenant_run("timeslice", 2, 100, 50);
+  for (tenant_record& tenant : run.tenants) {
+    tenant.solo->iteration_time_us = test::summary_of(10'000, 9'900, 10'100);
+    tenant.shared->iteration_time_us = test::summary_of(20'000, 19'800, 20'200);
+    tenant.slowdown = 2.0;
+  }
+  const std::vector<metric> metrics = extract_metrics(document_with({run}));
+  const auto slowdown = std::find_if(metrics.begin(), metrics.end(), [](const metric& figure) {
+    return figure.name.find("/tenant0/slowdown") != std::string::npos;
+  });
+  ASSERT_NE(slowdown, metrics.end());
+  EXPECT_NEAR(*slowdown->low, 19'800.0 / 10'100, 1e-12);
+  EXPECT_NEAR(*slowdown->high, 20'200.0 / 9'900, 1e-12);
+  const auto ratio = std::find_if(metrics.begin(), metrics.end(), [](const metric& figure) {
+    return figure.name.find("/throughput_ratio") != std::string::npos;
+  });
+  ASSERT_NE(ratio, metrics.end());
+  EXPECT_NEAR(*ratio->low, (2 * 49.5) / (2 * 101.0), 1e-12);
+  EXPECT_NEAR(*ratio->high, (2 * 50.5) / (2 * 99.0), 1e-12);
 }
 
 TEST(Compare, RegressionImprovementAndNoiseAcrossReports) {
@@ -145,7 +192,7 @@ TEST(Compare, RegressionImprovementAndNoiseAcrossReports) {
   EXPECT_EQ(find_delta(result, key + "/start_skew_us")->outcome, verdict::same);
   // Solo throughput and its p50/p99 moved by 20 %: the latencies regress with it.
   EXPECT_GE(result.regressions, 1);
-  EXPECT_TRUE(result.environment_differences.empty());
+  EXPECT_TRUE(result.environment.refusing.empty());
 }
 
 TEST(Compare, IdenticalReportsHaveNoRegressionAndEveryMetricTheSame) {
@@ -166,10 +213,16 @@ TEST(Compare, MetricGlobsSelectAndUnmatchedRunsAreListed) {
   settings.metrics = {"*/solo/throughput_per_s"};
   const comparison result = compare_reports(base, next, settings);
   ASSERT_EQ(result.deltas.size(), 4u) << "2 tenants x 2 runs, solo throughput only";
+  EXPECT_EQ(result.compared, 2);
   EXPECT_EQ(result.deltas[2].outcome, verdict::only_in_new);
   EXPECT_THAT(result.deltas[2].name, HasSubstr("mps("));
+  EXPECT_EQ(result.regressions, 0) << "a new run is no regression";
+  // A run that vanished (skipped, failed, renamed) is: nothing of it was compared.
   const comparison reverse = compare_reports(next, base, settings);
   EXPECT_EQ(reverse.deltas[2].outcome, verdict::only_in_base);
+  EXPECT_EQ(reverse.regressions, 2);
+  settings.allow_missing = true;
+  EXPECT_EQ(compare_reports(next, base, settings).regressions, 0);
 }
 
 TEST(Compare, DifferentGpusDriversAndSettingsAreListed) {
@@ -181,18 +234,34 @@ TEST(Compare, DifferentGpusDriversAndSettingsAreListed) {
   next.environment.driver_release = "575.57.08";
   next.environment.gpus[0].nvml->power_limit_w = 500;
   next.config.duration_s = 2.0;
-  const std::vector<std::string> differences = environment_differences(base, next);
-  const auto mentions = [&](const std::string& text) {
-    return std::any_of(differences.begin(), differences.end(), [&](const std::string& line) {
+  next.environment.cuda_runtime_version = 13010;
+  const environment_comparison differences = environment_differences(base, next);
+  const auto mentions = [](const std::vector<std::string>& lines, const std::string& text) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
       return line.find(text) != std::string::npos;
     });
   };
-  EXPECT_TRUE(
-      mentions("GPU 0 name: " + base.environment.gpus[0].name + " -> NVIDIA A100-SXM4-80GB"));
-  EXPECT_TRUE(mentions("driver release: " + base.environment.driver_release + " -> 575.57.08"));
-  EXPECT_TRUE(mentions("GPU 0 power limit [W]: 700 -> 500"));
-  EXPECT_TRUE(mentions("duration per repetition [s]"));
-  EXPECT_EQ(differences.size(), 4u);
+  EXPECT_TRUE(mentions(differences.refusing,
+                       "GPU name: " + base.environment.gpus[0].name + " -> NVIDIA A100-SXM4-80GB"));
+  EXPECT_TRUE(mentions(differences.refusing, "GPU power limit [W]: 700 -> 500"));
+  EXPECT_TRUE(mentions(differences.refusing, "duration per repetition [s]"));
+  EXPECT_EQ(differences.refusing.size(), 3u);
+  // A new driver or toolkit is what a regression gate must judge, not refuse.
+  EXPECT_TRUE(mentions(differences.noted,
+                       "driver release: " + base.environment.driver_release + " -> 575.57.08"));
+  EXPECT_TRUE(mentions(differences.noted, "CUDA runtime version"));
+  EXPECT_EQ(differences.noted.size(), 2u);
+}
+
+TEST(Compare, OnlyTheGpuEachReportMeasuredIsCompared) {
+  report_document base = document_with({tenant_run("timeslice", 2, 100, 50)});
+  base.environment.gpus.push_back(base.environment.gpus[0]);
+  base.environment.gpus[1].name = "NVIDIA L4";
+  report_document next = base;
+  next.environment.gpus[1].name = "NVIDIA T4"; // another GPU of the host, not measured
+  EXPECT_TRUE(environment_differences(base, next).refusing.empty());
+  next.config.device = 1;
+  EXPECT_FALSE(environment_differences(base, next).refusing.empty());
 }
 
 TEST(CompareMarkdown, VerdictFirstMovedMetricsThenTheSameFolded) {
