@@ -2,8 +2,12 @@
 """Checks the example GPU workflow (.github/workflows/gpu-regression.yml) without running it.
 
 The file must be valid YAML and keep what makes it work on a GPU runner: the triggers, a
-self-hosted GPU runner, one concurrency group that never cancels a measurement, the regression
-script, the artifacts uploaded also after a failure, and the comparison posted on pull requests.
+self-hosted GPU runner, a concurrency group that never cancels a measurement, the regression
+script under a machine-wide lock (so two runs never share the GPU) with the baseline read from
+the pull request's base branch, the artifacts uploaded also after a failure, and the comparison
+posted on pull requests. And what keeps the runner safe from a pull request's code: no
+credentials persisted by the checkout, and no scripts/setup.sh (which may sudo apt-get), also
+not through scripts/build.sh.
 
 PyYAML comes from Debian's python3-yaml or, where that is missing, from the virtual environment
 scripts/setup.sh fills (kubernetes-validate depends on it): the script re-runs itself there.
@@ -51,8 +55,14 @@ def check(workflow_path):
     concurrency = workflow.get("concurrency")
     if not isinstance(concurrency, dict) or not concurrency.get("group"):
         problems.append("no workflow-level concurrency group: two runs could share one GPU")
-    elif concurrency.get("cancel-in-progress") is not False:
-        problems.append("concurrency must not cancel a run in progress")
+    else:
+        if concurrency.get("cancel-in-progress") is not False:
+            problems.append("concurrency must not cancel a run in progress")
+        # One group for the whole repository would let any push cancel another pull
+        # request's pending run (GitHub keeps one pending run per group).
+        if "github.ref" not in str(concurrency.get("group")):
+            problems.append("the concurrency group is not per ref: pushes to different pull "
+                            "requests would cancel each other's pending runs")
 
     if (workflow.get("permissions") or {}).get("pull-requests") != "write":
         problems.append("permissions lack pull-requests: write (needed for the comment)")
@@ -70,10 +80,38 @@ def check(workflow_path):
         runs = [step.get("run", "") for step in steps]
         uses = {step.get("uses", "").split("@")[0]: step for step in steps if step.get("uses")}
 
-        if "actions/checkout" not in uses:
+        checkout = uses.get("actions/checkout")
+        if checkout is None:
             problems.append(f"job {name}: no actions/checkout step")
-        if not any("scripts/ci-gpu-regression.sh" in run for run in runs):
+        else:
+            checkout_with = checkout.get("with") or {}
+            if checkout_with.get("persist-credentials") is not False:
+                problems.append(f"job {name}: actions/checkout must set persist-credentials: "
+                                f"false (the token would stay in .git/config for the PR's code)")
+            fetches_base = checkout_with.get("fetch-depth") == 0 or \
+                any("git fetch" in run and "base_ref" in run for run in runs)
+            if not fetches_base:
+                problems.append(f"job {name}: the base branch is not fetched (fetch-depth: 0 or "
+                                f"git fetch origin <base_ref>), so there is no baseline to read")
+        for step in steps:
+            run = step.get("run", "")
+            if "setup.sh" in run or "build.sh" in run:
+                problems.append(f"job {name}: step {step.get('name', run)!r} runs scripts/setup.sh "
+                                f"(scripts/build.sh calls it): it may sudo apt-get from PR code")
+
+        script_steps = [step for step in steps
+                        if "scripts/ci-gpu-regression.sh" in step.get("run", "")]
+        if not script_steps:
             problems.append(f"job {name}: scripts/ci-gpu-regression.sh is never run")
+        for step in script_steps:
+            text = step.get("run", "") + str(step.get("env") or {})
+            if "--baseline-ref" not in text or "github.base_ref" not in text:
+                problems.append(f"job {name}: the script is not given --baseline-ref "
+                                f"origin/<base_ref>: a pull request could edit its own baseline")
+            if not any(line.strip().startswith("flock ") and "ci-gpu-regression.sh" in line
+                       for line in step.get("run", "").splitlines()):
+                problems.append(f"job {name}: the script does not run under flock: runs of "
+                                f"different groups could share the GPU")
 
         upload = uses.get("actions/upload-artifact")
         if upload is None:
@@ -114,8 +152,8 @@ def main():
         print(f"FAIL {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"ok   {workflow.name}: valid YAML with the triggers, runner, concurrency, script, "
-          f"upload and comment")
+    print(f"ok   {workflow.name}: valid YAML with the triggers, runner, concurrency, checkout, "
+          f"build, locked script with the base branch's baseline, upload and comment")
     return 0
 
 

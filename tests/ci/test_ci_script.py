@@ -3,9 +3,10 @@
 
 The script runs in a copy of the repository layout (so the default baseline path under
 results/baseline/ is under the test's control) with two stand-ins: a `--binary` that records its
-argument vector, writes the report or comparison it was asked for and exits with the code the
-test chooses, and an `nvidia-smi` on PATH that names the GPU. The real gpushare-bench cannot
-stand in here: its run needs a GPU and its `compare` is not in this version.
+argument vector, writes the report (with the GPUs and device the test chooses) or comparison it
+was asked for and exits with the code the test chooses, and an `nvidia-smi` on PATH that names
+a GPU. The real gpushare-bench cannot stand in here: its run needs a GPU and its `compare` is
+not in this version. The --baseline-ref tests make that copy a git repository.
 """
 
 import json
@@ -22,8 +23,11 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_DIR / "scripts" / "ci-gpu-regression.sh"
 TIMEOUT_S = 60
 
-# Records argv as one JSON line per call; `--json FILE` gets a small report, `compare ... -o
-# FILE` gets STANDIN_COMPARE_TEXT; exit codes come from STANDIN_RUN_EXIT / STANDIN_COMPARE_EXIT.
+# Records argv as one JSON line per call; `--json FILE` gets a small report whose
+# environment.gpus are named by STANDIN_REPORT_GPUS (a JSON list) and whose config.device is
+# STANDIN_DEVICE, `compare ... -o FILE` gets STANDIN_COMPARE_TEXT and a copy of the baseline it
+# was given in STANDIN_COMPARED_BASELINE; exit codes come from STANDIN_RUN_EXIT /
+# STANDIN_COMPARE_EXIT.
 STANDIN_BINARY = """#!{python}
 import json, os, sys
 args = sys.argv[1:]
@@ -33,6 +37,9 @@ def value_of(option):
     return args[args.index(option) + 1] if option in args else None
 if args and args[0] == "compare":
     out = value_of("-o")
+    with open(args[1], encoding="utf-8") as source, \\
+            open(os.environ["STANDIN_COMPARED_BASELINE"], "w", encoding="utf-8") as copy:
+        copy.write(source.read())
     if out and "STANDIN_COMPARE_TEXT" in os.environ:
         with open(out, "w", encoding="utf-8") as f:
             f.write(os.environ["STANDIN_COMPARE_TEXT"])
@@ -40,7 +47,11 @@ if args and args[0] == "compare":
 report = value_of("--json")
 if report:
     with open(report, "w", encoding="utf-8") as f:
-        json.dump({{"schema_version": "1.4.0", "stand_in": True}}, f)
+        gpus = [{{"name": name, "pci_bus_id": "00000000:{{:02X}}:00.0".format(index + 1)}}
+                for index, name in enumerate(json.loads(os.environ["STANDIN_REPORT_GPUS"]))]
+        json.dump({{"schema_version": "1.4.0", "stand_in": True,
+                   "environment": {{"cuda_available": bool(gpus), "gpus": gpus}},
+                   "config": {{"mode": "all", "device": int(os.environ["STANDIN_DEVICE"])}}}}, f)
 print("stand-in run output line")
 print("stand-in: tenant 1 (gemm) failed", file=sys.stderr)
 sys.exit(int(os.environ.get("STANDIN_RUN_EXIT", "0")))
@@ -73,13 +84,19 @@ class CiRegressionScriptTest(unittest.TestCase):
         self.calls = self.tmp / "calls.jsonl"
         self.smi_calls = self.tmp / "smi-calls.txt"
         self.out = self.tmp / "out"
+        self.compared_baseline = self.tmp / "compared-baseline.json"
 
-    def run_script(self, *arguments, gpu_name="NVIDIA H100 80GB HBM3", **standin):
+    def run_script(self, *arguments, gpu_name="NVIDIA H100 80GB HBM3",
+                   report_gpus=("NVIDIA H100 80GB HBM3",), device=0, **standin):
+        """gpu_name is what nvidia-smi says; report_gpus and device what the report says."""
         env = dict(os.environ)
         env["PATH"] = f"{self.bin_dir}{os.pathsep}{env.get('PATH', '')}"
         env["STANDIN_CALLS"] = str(self.calls)
         env["STANDIN_SMI_CALLS"] = str(self.smi_calls)
         env["STANDIN_GPU_NAME"] = gpu_name
+        env["STANDIN_REPORT_GPUS"] = json.dumps(list(report_gpus))
+        env["STANDIN_DEVICE"] = str(device)
+        env["STANDIN_COMPARED_BASELINE"] = str(self.compared_baseline)
         for key, value in standin.items():
             env[f"STANDIN_{key.upper()}"] = str(value)
         command = [str(self.repo / "scripts" / SCRIPT.name), *arguments]
@@ -102,7 +119,8 @@ class CiRegressionScriptTest(unittest.TestCase):
                          f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
 
     def test_without_baseline_passes_and_says_how_to_adopt_one(self):
-        result = self.run_script(*self.default_args())
+        # nvidia-smi's GPU 0 is another card: the name and the slug come from the report.
+        result = self.run_script(*self.default_args(), gpu_name="Tesla T4")
         self.assert_exit(result, 0)
         calls = self.recorded_calls()
         self.assertEqual(calls, [["--mode", "all", "--json", str(self.out / "current.json"),
@@ -161,6 +179,7 @@ class CiRegressionScriptTest(unittest.TestCase):
         self.assertEqual(len(self.recorded_calls()), 1, "nothing is compared after a failed run")
         report = json.loads((self.out / "current.json").read_text(encoding="utf-8"))
         self.assertTrue(report["stand_in"])
+        self.assertIn("GPU: NVIDIA H100 80GB HBM3", self.comparison(), "named by the report")
         text = self.comparison()
         self.assertIn("exit code 3", text)
         self.assertIn("a tenant failed or timed out", text)
@@ -169,13 +188,26 @@ class CiRegressionScriptTest(unittest.TestCase):
         self.assertIn("stand-in: tenant 1 (gemm) failed",
                       (self.out / "run.log").read_text(encoding="utf-8"))
 
-    def test_default_baseline_is_named_after_gpu_0(self):
+    def test_default_baseline_is_named_after_the_gpu_the_report_measured(self):
+        # CUDA device 1 of the run is not nvidia-smi's GPU 0: the report decides.
         slug = "nvidia-a100-sxm4-80gb-mig-1g-10gb"
         baseline = self.repo / "results" / "baseline" / f"{slug}.json"
         baseline.parent.mkdir(parents=True)
         baseline.write_text("{}", encoding="utf-8")
-        result = self.run_script(*self.default_args(), gpu_name="  NVIDIA A100-SXM4-80GB (MIG 1g.10gb) ",
-                                 compare_exit=0, compare_text="ok\n")
+        result = self.run_script(*self.default_args(), gpu_name="Tesla T4",
+                                 report_gpus=["NVIDIA L4", "  NVIDIA A100-SXM4-80GB (MIG 1g.10gb) "],
+                                 device=1, compare_exit=0, compare_text="ok\n")
+        self.assert_exit(result, 0)
+        self.assertEqual(self.recorded_calls()[1][1], str(baseline))
+        self.assertFalse(self.smi_calls.exists(), "nvidia-smi is not asked when the report names "
+                                                  "the GPU")
+
+    def test_nvidia_smi_names_the_gpu_only_when_the_report_has_none(self):
+        baseline = self.repo / "results" / "baseline" / "nvidia-h100-80gb-hbm3.json"
+        baseline.parent.mkdir(parents=True)
+        baseline.write_text("{}", encoding="utf-8")
+        result = self.run_script(*self.default_args(), report_gpus=[], compare_exit=0,
+                                 compare_text="ok\n")
         self.assert_exit(result, 0)
         self.assertEqual(self.recorded_calls()[1][1], str(baseline))
         smi_args = self.smi_calls.read_text(encoding="utf-8").split()
@@ -184,9 +216,89 @@ class CiRegressionScriptTest(unittest.TestCase):
         self.assertEqual(smi_args[smi_args.index("-i") + 1], "0")
 
     def test_without_gpu_name_a_baseline_must_be_given(self):
-        result = self.run_script(*self.default_args(), gpu_name="")
+        result = self.run_script(*self.default_args(), gpu_name="", report_gpus=[])
         self.assert_exit(result, 2)
         self.assertIn("--baseline", result.stderr)
+        self.assertEqual(len(self.recorded_calls()), 1, "the run, and no compare")
+        self.assertIn("No baseline could be picked", self.comparison())
+
+    def test_explicit_baseline_needs_no_gpu_name(self):
+        baseline = self.tmp / "base.json"
+        baseline.write_text("{}", encoding="utf-8")
+        result = self.run_script(*self.default_args("--baseline", str(baseline)), gpu_name="",
+                                 report_gpus=[], compare_exit=0, compare_text="ok\n")
+        self.assert_exit(result, 0)
+        self.assertEqual(self.recorded_calls()[1][1], str(baseline))
+
+    # --baseline-ref: the baseline comes from a commit, not from the (pull request's) checkout.
+
+    def git(self, *arguments):
+        if shutil.which("git") is None:
+            self.skipTest("git is not installed")
+        subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
+                        "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-C",
+                        str(self.repo), *arguments],
+                       check=True, capture_output=True, text=True, timeout=TIMEOUT_S)
+
+    def commit_baseline(self, relative_path, text):
+        """A repository whose main branch holds the baseline, then a working tree (the pull
+        request) that has changed it."""
+        path = self.repo / relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.git("init", "--quiet")
+        self.git("add", ".")
+        self.git("commit", "--quiet", "-m", "baseline")
+        path.write_text('{"edited": "by the pull request"}', encoding="utf-8")
+        return path
+
+    def test_baseline_ref_reads_the_committed_baseline_not_the_checkout(self):
+        committed = '{"committed": true}'
+        self.commit_baseline("results/baseline/nvidia-h100-80gb-hbm3.json", committed)
+        result = self.run_script(*self.default_args("--baseline-ref", "main"), compare_exit=0,
+                                 compare_text="ok\n")
+        self.assert_exit(result, 0)
+        copy = self.out / "baseline.json"
+        self.assertEqual(self.recorded_calls()[1][1], str(copy))
+        self.assertEqual(copy.read_text(encoding="utf-8"), committed)
+        self.assertEqual(self.compared_baseline.read_text(encoding="utf-8"), committed)
+
+    def test_baseline_ref_with_explicit_baseline_path(self):
+        committed = '{"explicit": true}'
+        path = self.commit_baseline("results/custom/base.json", committed)
+        path.unlink()  # deleted by the pull request
+        for baseline in ("results/custom/base.json", str(path)):
+            with self.subTest(baseline=baseline):
+                result = self.run_script(*self.default_args("--baseline", baseline,
+                                                            "--baseline-ref", "main"),
+                                         gpu_name="", report_gpus=[], compare_exit=0,
+                                         compare_text="ok\n")
+                self.assert_exit(result, 0)
+                self.assertEqual(self.compared_baseline.read_text(encoding="utf-8"), committed)
+
+    def test_baseline_missing_in_ref_passes_and_names_the_ref(self):
+        # The pull request adds a baseline; the base branch has none, so it is not used.
+        self.git("init", "--quiet")
+        self.git("commit", "--quiet", "--allow-empty", "-m", "empty")
+        added = self.repo / "results" / "baseline" / "nvidia-h100-80gb-hbm3.json"
+        added.parent.mkdir(parents=True)
+        added.write_text("{}", encoding="utf-8")
+        result = self.run_script(*self.default_args("--baseline-ref", "main"))
+        self.assert_exit(result, 0)
+        self.assertEqual(len(self.recorded_calls()), 1, "nothing compared")
+        self.assertFalse((self.out / "baseline.json").exists())
+        text = self.comparison()
+        self.assertIn("No baseline yet", text)
+        self.assertIn("`results/baseline/nvidia-h100-80gb-hbm3.json` does not exist in `main`",
+                      text)
+        self.assertIn("in main", result.stderr)
+
+    def test_baseline_ref_that_is_no_commit_is_a_usage_error(self):
+        self.git("init", "--quiet")
+        self.git("commit", "--quiet", "--allow-empty", "-m", "empty")
+        result = self.run_script(*self.default_args("--baseline-ref", "origin/no-such-branch"))
+        self.assert_exit(result, 2)
+        self.assertIn("is not a commit", result.stderr)
         self.assertEqual(self.recorded_calls(), [], "nothing runs")
 
     def test_stale_files_of_an_earlier_run_are_removed(self):
@@ -215,7 +327,8 @@ class CiRegressionScriptTest(unittest.TestCase):
     def test_help_documents_the_exit_codes(self):
         result = self.run_script("--help")
         self.assert_exit(result, 0)
-        for text in ("--baseline FILE", "--threshold PCT", "Exit codes:", "130"):
+        for text in ("--baseline FILE", "--baseline-ref REF", "--threshold PCT", "Exit codes:",
+                     "130"):
             self.assertIn(text, result.stdout)
 
     def test_script_is_clean_bash(self):
