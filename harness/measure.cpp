@@ -53,10 +53,12 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
     work.run_iteration();
   }
 
+  // Before the barrier: on a time-sliced GPU any device work after "go" (the spin trace's
+  // reset) could wait a whole time slice behind the other tenants and skew the start.
+  work.on_timing_start();
   if (before_timing) {
     before_timing();
   }
-  work.on_timing_start();
   result.first_iteration_start_ns = monotonic_now_ns();
 
   const std::uint64_t fixed_iterations =

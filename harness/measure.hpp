@@ -37,8 +37,8 @@ using before_timing_hook = std::function<void()>;
 /// does not match the host reference, returns at once with the failed verification and no timings:
 /// a wrong kernel's speed is not a result. Every iteration's latency (host monotonic clock around
 /// launch and synchronise) goes into the histogram; each repetition contributes one mean iteration
-/// time and one throughput sample. work.on_timing_start() runs after `before_timing` and before
-/// the first timed iteration, work.add_evidence() after the last one.
+/// time and one throughput sample. work.on_timing_start() runs after warm-up and before
+/// `before_timing`, work.add_evidence() after the last timed iteration.
 [[nodiscard]] workload_result measure_workload(workload& work, const workload_spec& spec,
                                                const measure_settings& settings,
                                                const before_timing_hook& before_timing = {});

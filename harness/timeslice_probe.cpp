@@ -73,10 +73,22 @@ timeslice_probe_result analyze_timeslice(const std::vector<traced_tenant>& tenan
       }
     }
     std::sort(other_starts.begin(), other_starts.end());
+    // Another traced tenant started running inside (from, to): the gap was a switch to it.
+    const auto filled_by_other = [&other_starts](std::uint64_t from, std::uint64_t to) {
+      const auto next = std::upper_bound(other_starts.begin(), other_starts.end(), from);
+      return next != other_starts.end() && *next < to;
+    };
     const std::vector<run_segment>& own = ordered[a];
     for (std::size_t i = 0; i < own.size(); ++i) {
       const run_segment& segment = own[i];
-      if (segment.after_gap && segment.before_gap && segment.end_ns >= segment.start_ns) {
+      // A slice is bounded by switches to the other tenants on both sides; a stall of another
+      // kind (an untraced context, a driver pause) would split one slice into two short ones.
+      const bool switched_in = i > 0 && segment.after_gap && own[i - 1].before_gap &&
+                               filled_by_other(own[i - 1].end_ns, segment.start_ns);
+      const bool switched_out = i + 1 < own.size() && segment.before_gap && own[i + 1].after_gap &&
+                                filled_by_other(segment.end_ns, own[i + 1].start_ns);
+      if (switched_in && switched_out && segment.end_ns >= segment.start_ns &&
+          own[i + 1].start_ns <= horizon_ns) {
         quantum_us.push_back(microseconds(segment.start_ns, segment.end_ns));
       }
       if (i + 1 == own.size() || !segment.before_gap || !own[i + 1].after_gap) {
@@ -87,10 +99,10 @@ timeslice_probe_result analyze_timeslice(const std::vector<traced_tenant>& tenan
         continue;
       }
       ++result.gaps;
-      const auto next_other =
-          std::upper_bound(other_starts.begin(), other_starts.end(), segment.end_ns);
-      if (next_other != other_starts.end() && *next_other < resumed_ns) {
+      if (filled_by_other(segment.end_ns, resumed_ns)) {
         ++result.gaps_filled_by_other_tenant;
+        const auto next_other =
+            std::upper_bound(other_starts.begin(), other_starts.end(), segment.end_ns);
         switch_gap_us.push_back(microseconds(segment.end_ns, *next_other));
       }
     }

@@ -34,8 +34,9 @@ public:
   virtual void run_iteration() = 0;
   [[nodiscard]] virtual double flops_per_iteration() const = 0;
   [[nodiscard]] virtual double bytes_per_iteration() const = 0;
-  /// Called once right before the first timed iteration, after the barrier: evidence a
-  /// workload collects on the device must leave out set-up, verification and warm-up.
+  /// Called once after warm-up, before the barrier that starts timing (device work after the
+  /// barrier would delay the start): evidence a workload collects on the device must leave out
+  /// set-up, verification and warm-up.
   virtual void on_timing_start() {}
   /// Called once after the last timed iteration: adds what the workload collected since
   /// on_timing_start() to the result (the spin workload's run segments).

@@ -98,7 +98,7 @@ std::vector<workload_definition> build_catalog() {
                      false,
                      {integer_param("us", 1, 10'000'000, 1000, "wait per iteration [us]"),
                       integer_param("blocks", 1, 65535, 1, "thread blocks that each wait"),
-                      integer_param("gap_us", 1, 1'000'000, 5,
+                      integer_param("gap_us", 3, 1'000'000, 5,
                                     "timer jump that means block 0 was switched out (ends a "
                                     "run segment of the time-slice probe) [us]")}});
   catalog.push_back(

@@ -27,7 +27,7 @@ constexpr std::uint64_t max_gap_us = 1'000'000;
 spin_workload::spin_workload(const workload_spec& spec, const workload_context& context)
     : m_context(context), m_us(spec_count(spec, "us", 0, max_spin_us)),
       m_blocks(static_cast<unsigned>(spec_int(spec, "blocks", 1, max_spin_blocks))),
-      m_gap_us(spec_count(spec, "gap_us", 1, max_gap_us)) {}
+      m_gap_us(spec_count(spec, "gap_us", 3, max_gap_us)) {}
 
 std::string spin_workload::description() const {
   return fmt::format("GPU spin of {} us on the global timer in {} block{} (time-slice probe; "

@@ -129,7 +129,7 @@ TEST(Measure, EvidenceHooksBracketExactlyTheTimedIterations) {
   const workload_result result =
       measure_workload(work, spec, settings, [&work] { work.calls.emplace_back("barrier"); });
   const std::vector<std::string> expected = {
-      "setup",     "verify",    "iteration", "iteration", "barrier",   "timing_start", "iteration",
+      "setup",     "verify",    "iteration", "iteration", "timing_start", "barrier", "iteration",
       "iteration", "iteration", "iteration", "iteration", "iteration", "evidence"};
   EXPECT_EQ(work.calls, expected);
   ASSERT_TRUE(result.spin_trace.has_value());

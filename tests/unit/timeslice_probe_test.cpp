@@ -59,6 +59,25 @@ std::vector<traced_tenant> alternating(const alternation_shape& shape, std::uint
   return tenants;
 }
 
+TEST(TimesliceProbe, AStallNoOtherTenantFilledDoesNotSplitASlice) {
+  // Tenant 0's third interior slice of its first kernel is interrupted by a 20 us stall in
+  // which tenant 1 did not run (an untraced context, a driver pause): 1 ms + stall + 1 ms.
+  std::vector<traced_tenant> tenants = alternating(alternation_shape{});
+  std::vector<run_segment>& own = tenants[0].trace.segments;
+  const run_segment whole = own[2];
+  const std::uint64_t middle = whole.start_ns + (whole.end_ns - whole.start_ns) / 2;
+  own[2] = {whole.start_ns, middle - 10'000, whole.after_gap, true};
+  own.insert(own.begin() + 3, run_segment{middle + 10'000, whole.end_ns, true, whole.before_gap});
+  const timeslice_probe_result probe = analyze_timeslice(tenants);
+  ASSERT_TRUE(probe.quantum_us.has_value());
+  // The two halves are not slices: neither is bounded by switches on both sides.
+  EXPECT_EQ(probe.quantum_us->count, 2u * 20u * 3u - 1u);
+  EXPECT_GE(probe.quantum_us->p10, 1950.0);
+  // The stall is a gap, but not one another tenant filled.
+  EXPECT_EQ(probe.gaps, 2u * 20u * 4u + 1u);
+  EXPECT_EQ(probe.gaps_filled_by_other_tenant, 2u * 20u * 4u);
+}
+
 TEST(TimesliceProbe, AlternatingTenantsGiveTheQuantumAndTheSwitchGap) {
   const alternation_shape shape;
   const timeslice_probe_result probe = analyze_timeslice(alternating(shape));
