@@ -64,6 +64,9 @@ int run_app(int argc, char** argv) {
     if (parsed.what == command::compare) {
       return run_compare_command(parsed.compare, std::cout);
     }
+    if (parsed.what == command::report) {
+      return run_report_command(parsed.report, std::cout);
+    }
     if (parsed.what == command::suite) {
       std::cout << default_suite_text();
       return static_cast<int>(exit_code::success);

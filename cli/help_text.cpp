@@ -89,6 +89,7 @@ Examples:
   gpushare-bench mig validate --gpu A100-80GB --geometry 3g.40gb,2g.20gb,2g.20gb
   gpushare-bench --mode all --json report.json
   gpushare-bench compare baseline.json report.json --threshold 5
+  gpushare-bench report results/*.json -o report/
   gpushare-bench suite --print > my.suite && gpushare-bench --suite my.suite
 )",
       workload_catalog_help());

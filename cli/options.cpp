@@ -279,13 +279,14 @@ void configure_parser(CLI::App& app, invocation& result) {
   add_mig_subcommand(app, result.mig, [&result] { result.what = command::mig; });
   add_k8s_subcommand(app, result.k8s, [&result] { result.what = command::k8s; });
   add_compare_subcommand(app, result.compare, [&result] { result.what = command::compare; });
+  add_report_subcommand(app, result.report, [&result] { result.what = command::report; });
 }
 
 void finish_invocation(invocation& result) {
   run_config& config = result.config;
   if (result.what == command::tenant || result.what == command::device_worker ||
       result.what == command::suite || result.what == command::mig || result.what == command::k8s ||
-      result.what == command::compare) {
+      result.what == command::compare || result.what == command::report) {
     return;
   }
   if (!config.suite.empty()) {

@@ -5,6 +5,7 @@
 #include "cli/compare_command.hpp"
 #include "cli/k8s_command.hpp"
 #include "cli/mig_command.hpp"
+#include "cli/report_command.hpp"
 #include "cli/tenant_command.hpp"
 #include "harness/run_config.hpp"
 
@@ -14,7 +15,7 @@
 
 namespace gpushare::cli {
 
-enum class command { run, probe, tenant, device_worker, suite, mig, k8s, compare };
+enum class command { run, probe, tenant, device_worker, suite, mig, k8s, compare, report };
 
 struct invocation {
   command what = command::run;
@@ -25,6 +26,7 @@ struct invocation {
   mig_arguments mig;           ///< mig profiles|validate|plan ...
   k8s_arguments k8s;           ///< k8s ...
   compare_arguments compare;   ///< compare BASE NEW
+  report_arguments report;     ///< report FILE... -o DIR
 };
 
 /// Workload of each tenant when no --workload is given.

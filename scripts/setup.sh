@@ -12,6 +12,8 @@ packages=(
   # A virtual environment for kubernetes-validate, which only PyPI has (see below).
   python3-venv
   procps
+  # Headless Chromium renders the HTML of `gpushare-bench report` to a PNG in the tests.
+  chromium fonts-dejavu-core
   # The real MPS control daemon: it starts, takes commands and quits without a GPU, so the
   # tests drive it instead of a fake. Debian ships it in the non-free component.
   nvidia-cuda-mps

@@ -1,0 +1,28 @@
+#pragma once
+// How the report's Markdown and HTML write a model value as text, in one place so the two
+// show the same digits (the number formats themselves are console_table.hpp's). A value that
+// is absent is "-": the figure does not apply to that run (no infer tenant, not a mig run).
+
+#include "report/report_model.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gpushare::report {
+
+/// "1.90x", or "-" when absent.
+[[nodiscard]] std::string text_ratio(const std::optional<double>& value);
+/// "10.0 %", or "-".
+[[nodiscard]] std::string text_percent(const std::optional<double>& value);
+/// 3 significant digits ("0.990"), or "-".
+[[nodiscard]] std::string text_plain(const std::optional<double>& value);
+/// "42.5 us", or "-".
+[[nodiscard]] std::string text_duration(const std::optional<double>& microseconds);
+/// "1.90x [1.80x, 2.00x]": the median slowdown and the range over tenants; without a range
+/// (one tenant) only the median.
+[[nodiscard]] std::string text_slowdown(const matrix_cell& cell);
+/// Flags joined by ", ", host_only written as the full host-only label.
+[[nodiscard]] std::string text_flags(const std::vector<std::string>& flags);
+
+} // namespace gpushare::report

@@ -1,0 +1,180 @@
+#pragma once
+// What `gpushare-bench report` shows, computed once from the report files and kept apart from
+// how it is drawn: the Markdown, CSV and HTML writers only format the values held here, so the
+// three outputs cannot disagree and tests can check the numbers without parsing any of them.
+//
+// A run's slowdown is the median over its finished tenants of each tenant's own slowdown
+// (median shared iteration time / median solo iteration time), with the lowest and highest
+// tenant's slowdown as its spread; the same definition is used in every table and chart.
+
+#include "harness/records.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gpushare::report {
+
+/// Label of every figure measured by a host-* workload: such figures time the harness, not a
+/// GPU, and must never be read as one.
+inline constexpr const char* host_only_label = "host-* test instrument, not a GPU figure";
+
+/// One cell of the mechanism matrix: a tenant run of one mode at one tenant count.
+struct matrix_cell {
+  std::string run_key; ///< metrics.hpp's run identity, e.g. "timeslice(2x gemm:...)"
+  int tenants = 0;     ///< tenants that ran (ok or not)
+  int tenants_ok = 0;
+  std::optional<double> slowdown; ///< median of the ok tenants' slowdowns
+  std::optional<double> slowdown_low;
+  std::optional<double> slowdown_high;
+  std::optional<double> mechanism_overhead;
+  std::optional<double> throughput_ratio;
+  std::optional<double> p99_inflation; ///< of the first ok infer tenant, when there is one
+  std::optional<double> fairness;
+  std::optional<double> start_skew_us;
+  std::optional<double> interference; ///< mig: isolation between instances
+  /// mig: median over ok tenants of solo throughput on the instance / on the whole GPU
+  std::optional<double> fraction_of_full_gpu;
+  /// noisy, throttled, above_physical_limit, tenant_failed, host_only, and the run's own flags
+  std::vector<std::string> flags;
+  bool host_only = false; ///< a tenant ran a host-* workload
+};
+
+/// A row of the matrix: one mode with one mix of workloads, measured at several tenant counts.
+struct matrix_row {
+  std::string mode;
+  std::string workloads;          ///< distinct workloads in tenant order, "; "-separated
+  std::vector<matrix_cell> cells; ///< ascending tenant count
+};
+
+/// One tenant of one run, for the per-mode tables.
+struct tenant_row {
+  std::string run_key;
+  std::string mode;
+  int tenant = 0;
+  std::string workload;
+  std::string status;
+  std::optional<double> solo_median_us;
+  std::optional<double> shared_median_us;
+  std::optional<double> shared_p99_us;
+  std::optional<double> shared_throughput_per_s;
+  std::optional<double> slowdown;
+  std::optional<double> p99_inflation;
+  std::vector<std::string> flags; ///< noisy, host_only
+  bool host_only = false;
+};
+
+struct xy_point {
+  double x = 0;
+  double y = 0;
+};
+
+/// A named series of a chart; `host_only` series are labelled as test instruments.
+struct series {
+  std::string name;
+  std::vector<xy_point> points;
+  bool host_only = false;
+  bool dashed = false; ///< a bound or reference, not a measurement
+};
+
+/// The streams mode: achieved and ideal overlap speedup against the stream count.
+struct streams_curves {
+  std::string run_key;
+  series kernel_overlap;
+  series kernel_overlap_ideal;
+  series copy_pipeline;
+  series copy_pipeline_ideal;
+};
+
+/// Cumulative latency distribution of one tenant phase (x: us, y: fraction of iterations at
+/// or below x), from the histogram's bucket upper bounds.
+struct latency_cdf {
+  std::string run_key;
+  int tenant = 0;
+  std::string phase; ///< solo | shared
+  series curve;
+};
+
+/// SM clock and power over one telemetry phase of one GPU (x: ms since the phase started).
+struct telemetry_timeline {
+  std::string run_key;
+  std::string phase; ///< "shared", "solo tenant 1"
+  series sm_clock_mhz;
+  series power_w;
+  bool throttled = false;
+};
+
+/// A workload's achieved rate against the card's calibrated limits.
+struct roofline_point {
+  std::string label; ///< run key and tenant
+  double intensity_flop_per_byte = 0;
+  double achieved_tflops = 0;
+  bool host_only = false;
+};
+
+struct roofline_limits {
+  double peak_tflops = 0; ///< the best calibrated GEMM peak
+  std::string peak_dtype;
+  double memory_gb_per_s = 0; ///< the better of copy and triad bandwidth
+};
+
+/// `--fleet 40x8GiB`: that many workloads, each needing that much device memory.
+struct fleet_request {
+  int workloads = 0;
+  std::uint64_t memory_bytes = 0;
+  std::string text; ///< as given
+};
+
+/// The fleet under one mechanism.
+struct fleet_option {
+  std::string mechanism;       ///< dedicated | timeslice | mps | mig
+  std::optional<int> gpus;     ///< empty when the figures do not say
+  std::optional<int> per_gpu;  ///< workloads on one GPU
+  std::optional<double> speed; ///< each workload's speed against a dedicated GPU
+  std::string basis;           ///< which measurement and assumption, one sentence
+};
+
+/// Everything shown about one report file.
+struct source_model {
+  std::string path;
+  std::string label; ///< GPU name, driver and hostname, or the file name
+  std::string gpu_name;
+  std::string driver;
+  std::string hostname;
+  std::string created_at;
+  std::string tool_version;
+  bool host_only = false; ///< every tenant run is a host-* test instrument
+  std::vector<matrix_row> matrix;
+  std::vector<int> tenant_counts; ///< columns of the matrix, ascending
+  std::vector<tenant_row> tenants;
+  std::vector<streams_curves> streams;
+  std::vector<latency_cdf> latency;
+  std::vector<telemetry_timeline> telemetry;
+  std::optional<roofline_limits> limits;
+  std::vector<roofline_point> roofline;
+  std::vector<std::string> skipped; ///< "mode: reason" for runs that were skipped or failed
+  std::vector<std::string> errors;  ///< "where: message"
+  std::uint64_t gpu_memory_bytes = 0;
+  std::vector<fleet_option> fleet; ///< filled for --fleet
+};
+
+struct report_model {
+  std::vector<source_model> sources;
+  std::optional<fleet_request> fleet;
+};
+
+/// "NVIDIA H100 80GB HBM3, driver 580.95.05, node-17", falling back to the file name when
+/// the report names no GPU.
+[[nodiscard]] std::string source_label(const report_document& document, const std::string& path);
+
+/// The run's slowdown as defined above, over tenants whose status is ok and that have one.
+[[nodiscard]] std::optional<double> run_slowdown(const run_record& run);
+
+[[nodiscard]] source_model build_source_model(const report_document& document,
+                                              const std::string& path);
+
+[[nodiscard]] report_model build_report_model(const std::vector<report_document>& documents,
+                                              const std::vector<std::string>& paths);
+
+} // namespace gpushare::report

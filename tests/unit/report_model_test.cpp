@@ -1,0 +1,127 @@
+// The model `gpushare-bench report` renders: matrix rows and cells, the slowdown definition,
+// host-only detection and the chart series, from documents with written figures.
+
+#include "report/report_model.hpp"
+#include "report_samples.hpp"
+#include "sample_records.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gpushare::test {
+namespace {
+
+using report::build_source_model;
+using report::source_model;
+
+TEST(ReportModel, MatrixHasOneRowPerModeAndWorkloadsAndOneCellPerTenantCount) {
+  const source_model model = build_source_model(make_sharing_document(), "h100.json");
+  EXPECT_EQ(model.label, "NVIDIA H100 80GB HBM3, driver 580.95.05, node-17");
+  EXPECT_EQ(model.tenant_counts, (std::vector<int>{2, 4}));
+  ASSERT_EQ(model.matrix.size(), 3u);
+  const auto& timeslice = model.matrix[0];
+  EXPECT_EQ(timeslice.mode, "timeslice");
+  EXPECT_EQ(timeslice.workloads, "gemm:dtype=fp16,k=4096,m=4096,n=4096");
+  ASSERT_EQ(timeslice.cells.size(), 2u);
+  // Cells are ordered by tenant count although the 4-tenant run came first in the file.
+  EXPECT_EQ(timeslice.cells[0].tenants, 2);
+  EXPECT_DOUBLE_EQ(*timeslice.cells[0].slowdown, 1.95);
+  EXPECT_DOUBLE_EQ(*timeslice.cells[0].slowdown_low, 1.9);
+  EXPECT_DOUBLE_EQ(*timeslice.cells[0].slowdown_high, 2.0);
+  EXPECT_DOUBLE_EQ(*timeslice.cells[1].slowdown, 4.1); // median of 3.8, 4.0, 4.2, 4.4
+  EXPECT_DOUBLE_EQ(*timeslice.cells[1].mechanism_overhead, 0.025);
+  EXPECT_EQ(timeslice.cells[1].flags, (std::vector<std::string>{"throttled"}));
+  EXPECT_FALSE(timeslice.cells[0].host_only);
+
+  const auto& mps = model.matrix[1];
+  EXPECT_EQ(mps.workloads, "gemm:dtype=fp16,k=4096,m=4096,n=4096; infer:batch=1");
+  EXPECT_DOUBLE_EQ(*mps.cells[0].p99_inflation, 3.25);
+  EXPECT_FALSE(timeslice.cells[0].p99_inflation) << "no infer tenant, no p99 inflation";
+  EXPECT_DOUBLE_EQ(*model.matrix[2].cells[0].interference, 1.01);
+  EXPECT_FALSE(model.host_only);
+}
+
+TEST(ReportModel, RunSlowdownIsTheMedianOfOkTenants) {
+  run_record run = sharing_run("timeslice", {1.0, 3.0, 2.5});
+  EXPECT_DOUBLE_EQ(*report::run_slowdown(run), 2.5);
+  run.tenants[1].status = "failed";
+  EXPECT_DOUBLE_EQ(*report::run_slowdown(run), 1.75);
+  run.tenants.clear();
+  EXPECT_FALSE(report::run_slowdown(run));
+}
+
+TEST(ReportModel, FailedTenantsAndHostInstrumentsAreFlagged) {
+  const source_model model = build_source_model(make_full_document(), "full.json");
+  const auto& cell = model.matrix.at(0).cells.at(0);
+  EXPECT_EQ(cell.tenants, 2);
+  EXPECT_EQ(cell.tenants_ok, 1);
+  EXPECT_DOUBLE_EQ(*cell.slowdown, 1.9);
+  EXPECT_TRUE(cell.host_only);
+  for (const char* flag : {"tenant_failed", "throttled", "host_only"}) {
+    EXPECT_NE(std::find(cell.flags.begin(), cell.flags.end(), flag), cell.flags.end()) << flag;
+  }
+  // Only one of its runs is all host-*: the file as a whole is not.
+  EXPECT_FALSE(model.host_only);
+  ASSERT_EQ(model.skipped.size(), 2u);
+  EXPECT_EQ(model.skipped[0], "mig (skipped): MIG mode is disabled on GPU 0");
+}
+
+TEST(ReportModel, AFileOfHostInstrumentsOnlyIsHostOnly) {
+  report_document document;
+  run_record run;
+  run.mode = "timeslice";
+  for (int id : {0, 1}) {
+    tenant_record tenant;
+    tenant.id = id;
+    tenant.workload = "host-sleep:ms=2";
+    tenant.status = "ok";
+    tenant.solo = make_host_sleep_result();
+    tenant.shared = make_host_sleep_result();
+    tenant.slowdown = 1.0;
+    run.tenants.push_back(tenant);
+  }
+  document.runs = {run};
+  const source_model model = build_source_model(document, "dir/host.json");
+  EXPECT_TRUE(model.host_only);
+  EXPECT_EQ(model.label, "host.json") << "no GPU named: the file name";
+  ASSERT_FALSE(model.latency.empty());
+  EXPECT_TRUE(model.latency[0].curve.host_only);
+}
+
+TEST(ReportModel, LatencyCdfEndsAtOneAndRooflineUsesSoloRates) {
+  const source_model model = build_source_model(make_sharing_document(), "h100.json");
+  ASSERT_FALSE(model.latency.empty());
+  const auto& curve = model.latency.front().curve.points;
+  EXPECT_DOUBLE_EQ(curve.back().y, 1.0);
+  for (std::size_t i = 1; i < curve.size(); ++i) {
+    EXPECT_GT(curve[i].x, curve[i - 1].x);
+    EXPECT_GE(curve[i].y, curve[i - 1].y);
+  }
+  // make_histogram's largest value, 9999999 ns, sits in the last bucket.
+  EXPECT_GE(curve.back().x, 9999.999);
+
+  ASSERT_TRUE(model.limits);
+  EXPECT_DOUBLE_EQ(model.limits->peak_tflops, 700);
+  EXPECT_EQ(model.limits->peak_dtype, "fp16");
+  EXPECT_DOUBLE_EQ(model.limits->memory_gb_per_s, 3000) << "the better of copy and triad";
+  ASSERT_FALSE(model.roofline.empty());
+  const auto& gemm = model.roofline.front();
+  EXPECT_DOUBLE_EQ(gemm.intensity_flop_per_byte, 4096.0 / 3.0); // 2n^3 / (3 * n^2 * 2 bytes)
+  const double flops = 2.0 * 4096.0 * 4096.0 * 4096.0;
+  EXPECT_DOUBLE_EQ(gemm.achieved_tflops, flops * (1e6 / 1500) / 1e12);
+
+  ASSERT_EQ(model.streams.size(), 1u);
+  EXPECT_EQ(model.streams[0].kernel_overlap.points.size(), 3u);
+  EXPECT_DOUBLE_EQ(model.streams[0].kernel_overlap_ideal.points[2].y, 8);
+}
+
+TEST(ReportModel, TelemetryTimelinesKeepSmClockAndPower) {
+  const source_model model = build_source_model(make_full_document(), "full.json");
+  ASSERT_EQ(model.telemetry.size(), 1u);
+  EXPECT_TRUE(model.telemetry[0].throttled);
+  ASSERT_EQ(model.telemetry[0].sm_clock_mhz.points.size(), 2u);
+  EXPECT_DOUBLE_EQ(model.telemetry[0].sm_clock_mhz.points[1].y, 1950);
+  EXPECT_DOUBLE_EQ(model.telemetry[0].power_w.points[0].x, 0.4);
+}
+
+} // namespace
+} // namespace gpushare::test
