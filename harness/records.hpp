@@ -16,7 +16,7 @@
 
 namespace gpushare {
 
-inline constexpr const char* report_schema_version = "1.4.0";
+inline constexpr const char* report_schema_version = "1.5.0";
 
 struct tool_info {
   std::string name = "gpushare-bench";
@@ -138,6 +138,18 @@ struct run_segment_trace {
   std::uint64_t dropped = 0;          ///< later segments that did not fit the device buffer
 };
 
+/// How much device memory a hog workload got and held (memory-isolation experiment).
+struct memory_hold_record {
+  std::uint64_t bytes_requested = 0;   ///< the spec's bytes; 0 = all it can get
+  std::uint64_t bytes_target = 0;      ///< what it tried to allocate (for 0: free minus margin)
+  std::uint64_t bytes_held = 0;        ///< allocated, touched and held through the iterations
+  std::uint64_t chunk_bytes = 0;       ///< allocation granularity: a limit stops it at a chunk
+  std::uint64_t free_bytes_before = 0; ///< cudaMemGetInfo's free memory before allocating
+  /// How the allocation stopped short of bytes_target (the failed chunk and CUDA's error);
+  /// "" when it got the target.
+  std::string allocation_error;
+};
+
 /// One workload measured in one process: the building block of tenant results.
 struct workload_result {
   std::string workload;    ///< canonical spec, e.g. "gemm:dtype=fp16,k=4096,m=4096,n=4096"
@@ -160,6 +172,8 @@ struct workload_result {
   std::vector<limit_check> limits;
   /// spin: when block 0 ran during the timed iterations.
   std::optional<run_segment_trace> spin_trace;
+  /// hog: the device memory it held during the timed iterations.
+  std::optional<memory_hold_record> memory_hold;
 };
 
 /// One tenant of a multi-tenant run (the streams mode has none).

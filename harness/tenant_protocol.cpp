@@ -70,6 +70,13 @@ std::string encode_tenant_result(const workload_result& result) {
                          segment.after_gap ? 1 : 0, segment.before_gap ? 1 : 0);
     }
   }
+  if (result.memory_hold) {
+    const memory_hold_record& hold = *result.memory_hold;
+    // The error text goes last: it is free text with spaces, and may be empty.
+    out += fmt::format("memory_hold {} {} {} {} {} {}\n", hold.bytes_requested, hold.bytes_target,
+                       hold.bytes_held, hold.chunk_bytes, hold.free_bytes_before,
+                       one_line(hold.allocation_error));
+  }
   out += "result-end\n";
   return out;
 }
@@ -150,6 +157,23 @@ void tenant_message_reader::parse_result_line(const std::string& line) {
     segment.after_gap = after_gap != 0;
     segment.before_gap = before_gap != 0;
     r.spin_trace->segments.push_back(segment);
+  } else if (key == "memory_hold") {
+    if (r.memory_hold) {
+      throw std::runtime_error("tenant protocol: a second 'memory_hold' line in one result");
+    }
+    memory_hold_record hold;
+    std::istringstream in(rest);
+    in.imbue(std::locale::classic());
+    in >> hold.bytes_requested >> hold.bytes_target >> hold.bytes_held >> hold.chunk_bytes >>
+        hold.free_bytes_before;
+    if (in.fail()) {
+      throw std::runtime_error("tenant protocol: malformed 'memory_hold' line: " + rest);
+    }
+    std::getline(in, hold.allocation_error);
+    if (!hold.allocation_error.empty() && hold.allocation_error.front() == ' ') {
+      hold.allocation_error.erase(0, 1);
+    }
+    r.memory_hold = std::move(hold);
   } else {
     throw std::runtime_error("tenant protocol: unexpected line in a result: " + line);
   }

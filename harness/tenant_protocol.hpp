@@ -12,7 +12,9 @@
 // Everything is text so a failing tenant can be read in a terminal; numbers that must
 // survive exactly (histogram moments) are written with 17 significant digits. A spin tenant's
 // run segments follow the histogram as `spin_trace <gap_ns> <dropped> <count>` and then
-// `segment <start_ns> <end_ns> <after_gap> <before_gap>` lines, `count` of them.
+// `segment <start_ns> <end_ns> <after_gap> <before_gap>` lines, `count` of them. A hog tenant's
+// held memory is one line, `memory_hold <requested> <target> <held> <chunk> <free_before>
+// <allocation error>`, the error last because it is free text (empty when there was none).
 
 #include "harness/records.hpp"
 

@@ -109,6 +109,28 @@ std::vector<workload_definition> build_catalog() {
         integer_param("hidden", 64, 16384, 1024, "hidden size (weights are hidden x hidden)"),
         integer_param("layers", 1, 64, 4, "GEMM + elementwise pairs per step"),
         choice_param("dtype", {"fp16", "bf16", "fp32"}, "fp16", "storage type"), rate_param()}});
+  // The isolation experiments' tenants: one fails on purpose, one takes memory from the others.
+  catalog.push_back(
+      {"fault",
+       "DELIBERATE FAULT: waits on the GPU's global timer, then writes to an unmapped address "
+       "(an intended illegal memory access that ends the tenant and its CUDA context; for the "
+       "fault-isolation experiment)",
+       false,
+       {integer_param("after_ms", 0, 3'600'000, 100, "wait before the faulting write [ms]"),
+        integer_param("blocks", 1, 65535, 1, "thread blocks that each wait, then write")}});
+  catalog.push_back(
+      {"hog",
+       "allocates device memory in chunks, sets every byte and holds it; iterations are holding "
+       "periods on the host, not GPU work (for the memory-isolation experiment)",
+       false,
+       {integer_param("bytes", 0, std::int64_t{1} << 50, 0,
+                      "bytes to hold; 0 = all it can get: free memory minus the larger of "
+                      "256 MiB and 5 %, stopping at the first chunk that fails"),
+        integer_param("hold_ms", 0, 3'600'000, 100, "holding period per iteration [ms]"),
+        integer_param("chunk", std::int64_t{1} << 20, std::int64_t{1} << 40,
+                      std::int64_t{256} << 20,
+                      "allocation granularity [bytes]: a memory limit stops the hog at a chunk "
+                      "boundary")}});
   catalog.push_back(
       {"host-sleep",
        "test instrument, no GPU: sleeps on the host each iteration",

@@ -1,6 +1,8 @@
 #include "common/error.hpp"
 #include "harness/workload.hpp"
+#include "harness/workloads/fault_workload.hpp"
 #include "harness/workloads/gemm_workload.hpp"
+#include "harness/workloads/hog_workload.hpp"
 #include "harness/workloads/host_instrument_workload.hpp"
 #include "harness/workloads/infer_workload.hpp"
 #include "harness/workloads/mixed_workload.hpp"
@@ -25,6 +27,12 @@ std::unique_ptr<workload> make_workload(const workload_spec& spec,
   }
   if (spec.name == "infer") {
     return std::make_unique<infer_workload>(spec, context);
+  }
+  if (spec.name == "fault") {
+    return std::make_unique<fault_workload>(spec, context);
+  }
+  if (spec.name == "hog") {
+    return std::make_unique<hog_workload>(spec, context);
   }
   if (spec.name == "host-sleep") {
     return std::make_unique<host_instrument_workload>(spec, host_instrument_workload::fault::none);

@@ -858,6 +858,20 @@ run_segment_trace spin_trace_from_json(const json& value, const std::string& pat
   return trace;
 }
 
+memory_hold_record memory_hold_from_json(const json& value, const std::string& path) {
+  memory_hold_record hold;
+  for (const auto& [key, field] :
+       {std::pair{"bytes_requested", &memory_hold_record::bytes_requested},
+        std::pair{"bytes_target", &memory_hold_record::bytes_target},
+        std::pair{"bytes_held", &memory_hold_record::bytes_held},
+        std::pair{"chunk_bytes", &memory_hold_record::chunk_bytes},
+        std::pair{"free_bytes_before", &memory_hold_record::free_bytes_before}}) {
+    hold.*field = count_value(member(value, key, path), child(path, key));
+  }
+  hold.allocation_error = read_string(value, "allocation_error", path);
+  return hold;
+}
+
 std::optional<percentile_summary> percentiles_from_json(const json& object, const std::string& key,
                                                         const std::string& path) {
   const json& value = member(object, key, path);
@@ -920,6 +934,7 @@ workload_result workload_result_from_json(const json& value, const std::string& 
   }
   read_if_present(value, "limits", path, result.limits, limit_checks_from_json);
   read_if_present(value, "spin_trace", path, result.spin_trace, spin_trace_from_json);
+  read_if_present(value, "memory_hold", path, result.memory_hold, memory_hold_from_json);
   return result;
 }
 

@@ -94,6 +94,15 @@ json spin_trace_to_json(const run_segment_trace& trace) {
               {"dropped", trace.dropped}};
 }
 
+json memory_hold_to_json(const memory_hold_record& hold) {
+  return json{{"bytes_requested", hold.bytes_requested},
+              {"bytes_target", hold.bytes_target},
+              {"bytes_held", hold.bytes_held},
+              {"chunk_bytes", hold.chunk_bytes},
+              {"free_bytes_before", hold.free_bytes_before},
+              {"allocation_error", hold.allocation_error}};
+}
+
 json percentiles_to_json(const std::optional<percentile_summary>& summary) {
   if (!summary) {
     return nullptr;
@@ -150,6 +159,9 @@ json workload_result_to_json(const workload_result& result) {
   }
   if (result.spin_trace) {
     out["spin_trace"] = spin_trace_to_json(*result.spin_trace);
+  }
+  if (result.memory_hold) {
+    out["memory_hold"] = memory_hold_to_json(*result.memory_hold);
   }
   return out;
 }

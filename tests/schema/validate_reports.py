@@ -7,8 +7,9 @@ Checks, in order:
   3. the real tool, with every GPU hidden (CUDA_VISIBLE_DEVICES=""), exits with code 2 and
      still writes a report that validates, says cuda_available is false and lists an error;
   4. negative checks: copies of the sample with schema_version removed, with a tenant id that
-     is a string, with a spin_trace segment cut to [start, end], and with a timeslice_probe
-     without its note, must fail validation (the schema is not vacuous).
+     is a string, with a spin_trace segment cut to [start, end], with a timeslice_probe
+     without its note, and with a memory_hold whose bytes_held is a string, must fail
+     validation (the schema is not vacuous).
 
 Every check runs even when an earlier one failed; the exit status is 1 if any failed.
 """
@@ -178,6 +179,16 @@ def probe_without_note(document):
     raise CheckFailed("the sample report has no timeslice_probe to break")
 
 
+def memory_hold_held_as_text(document):
+    for run in document.get("runs") or []:
+        for tenant in run.get("tenants") or []:
+            hold = (tenant.get("shared") or {}).get("memory_hold")
+            if hold:
+                hold["bytes_held"] = str(hold["bytes_held"])
+                return
+    raise CheckFailed("the sample report has no shared memory_hold to break")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", required=True, type=Path, help="gpushare-bench")
@@ -277,6 +288,8 @@ def main():
             negative("spin_trace segment without flags", segment_without_flags))
     attempt("negative: a timeslice_probe without its note",
             negative("timeslice_probe without note", probe_without_note))
+    attempt("negative: a memory_hold whose bytes_held is a string",
+            negative("memory_hold bytes_held as a string", memory_hold_held_as_text))
 
     if failures:
         print(f"schema validation failed: {', '.join(failures)}", file=sys.stderr)

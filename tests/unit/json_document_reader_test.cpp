@@ -117,7 +117,21 @@ TEST(JsonDocumentReader, FieldsComeBackAsRecords) {
   EXPECT_EQ(read.config.mps_mem_limit, (std::vector<std::string>{"0=2G", "1=4G"}));
   EXPECT_EQ(read.telemetry.status, "available");
 
-  ASSERT_EQ(read.runs.size(), 7u);
+  ASSERT_EQ(read.runs.size(), 8u);
+  // The hog run: what each hog held, and where the greedy one was stopped.
+  ASSERT_TRUE(read.runs[7].tenants.at(0).shared->memory_hold.has_value());
+  const memory_hold_record& greedy = *read.runs[7].tenants.at(0).shared->memory_hold;
+  EXPECT_EQ(greedy.bytes_requested, 0u);
+  EXPECT_EQ(greedy.bytes_target, 80'528'664'166u);
+  EXPECT_EQ(greedy.bytes_held, 8'321'499'136u);
+  EXPECT_EQ(greedy.chunk_bytes, 268'435'456u);
+  EXPECT_EQ(greedy.free_bytes_before, 84'767'014'912u);
+  EXPECT_NE(greedy.allocation_error.find("cudaErrorMemoryAllocation"), std::string::npos);
+  ASSERT_TRUE(read.runs[7].tenants.at(1).shared->memory_hold.has_value());
+  EXPECT_EQ(read.runs[7].tenants.at(1).shared->memory_hold->bytes_held, 1'073'741'824u);
+  EXPECT_EQ(read.runs[7].tenants.at(1).shared->memory_hold->allocation_error, "");
+  EXPECT_FALSE(read.runs[0].tenants.at(0).shared->memory_hold.has_value())
+      << "only hog results carry one";
   // The probe runs: spin traces per tenant and what the probe read from them.
   ASSERT_TRUE(read.runs[4].timeslice_probe.has_value());
   EXPECT_EQ(read.runs[4].timeslice_probe->quantum_us->median, 2000.0);

@@ -347,9 +347,26 @@ TEST(JsonWriter, SpinTracesAndTheTimesliceProbe) {
   EXPECT_EQ(concurrent["note"], "no traced tenant was switched out while it spun");
 }
 
+TEST(JsonWriter, HogResultsCarryTheMemoryHeld) {
+  const json report = to_json(make_full_document());
+  EXPECT_FALSE(report["runs"][0]["tenants"][0]["shared"].contains("memory_hold"))
+      << "only hog results have one";
+  const json& greedy = report["runs"][7]["tenants"][0]["shared"]["memory_hold"];
+  EXPECT_EQ(greedy["bytes_requested"], 0);
+  EXPECT_EQ(greedy["bytes_target"], 80'528'664'166ull);
+  EXPECT_EQ(greedy["bytes_held"], 8'321'499'136ull);
+  EXPECT_EQ(greedy["chunk_bytes"], 268'435'456);
+  EXPECT_EQ(greedy["free_bytes_before"], 84'767'014'912ull);
+  EXPECT_NE(greedy["allocation_error"].get<std::string>().find("chunk 32 of 300"),
+            std::string::npos);
+  const json& modest = report["runs"][7]["tenants"][1]["shared"]["memory_hold"];
+  EXPECT_EQ(modest["bytes_held"], modest["bytes_requested"]);
+  EXPECT_EQ(modest["allocation_error"], "");
+}
+
 TEST(JsonWriter, SkippedAndFailedRuns) {
   const json runs = to_json(make_full_document())["runs"];
-  ASSERT_EQ(runs.size(), 7u);
+  ASSERT_EQ(runs.size(), 8u);
   EXPECT_EQ(runs[2]["mode"], "mig");
   EXPECT_EQ(runs[2]["status"], "skipped");
   EXPECT_EQ(runs[2]["reason"], "MIG mode is disabled on GPU 0");

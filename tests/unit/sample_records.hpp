@@ -5,6 +5,8 @@
 #include "harness/records.hpp"
 
 #include <cstdint>
+#include <string>
+#include <utility>
 
 namespace gpushare::test {
 
@@ -168,6 +170,33 @@ inline workload_result make_host_sleep_result() {
   result.iteration_time_us = summary_of(2050, 2000, 2100);
   result.throughput_per_s = summary_of(487.8, 476.2, 500);
   result.latency_us = summarize_latency(result.histogram);
+  return result;
+}
+
+/// A hog tenant's result: `held` of `target` bytes held in 256 MiB chunks, 2 holding periods.
+inline workload_result make_hog_result(std::uint64_t requested, std::uint64_t target,
+                                       std::uint64_t held, std::string allocation_error) {
+  workload_result result;
+  result.workload = "hog:bytes=" + std::to_string(requested) + ",chunk=268435456,hold_ms=100";
+  result.description = "memory hog: allocates, sets every byte, and holds it";
+  result.verification.checked = true;
+  result.verification.passed = true;
+  result.verification.elements_checked = 32 * (held >> 28);
+  result.verification.detail = "sampled bytes read back as the fill byte 0xa5";
+  result.histogram.record(100'080'000);
+  result.histogram.record(100'120'000);
+  result.iterations = 2;
+  result.iteration_time_us = summary_of(100'100, 100'080, 100'120);
+  result.throughput_per_s = summary_of(9.99, 9.988, 9.992);
+  result.latency_us = summarize_latency(result.histogram);
+  memory_hold_record hold;
+  hold.bytes_requested = requested;
+  hold.bytes_target = target;
+  hold.bytes_held = held;
+  hold.chunk_bytes = 268'435'456;
+  hold.free_bytes_before = 84'767'014'912;
+  hold.allocation_error = std::move(allocation_error);
+  result.memory_hold = hold;
   return result;
 }
 
@@ -354,9 +383,30 @@ inline report_document make_full_document() {
   concurrent.note = "no traced tenant was switched out while it spun";
   mps_probe_run.timeslice_probe = concurrent;
 
+  // Memory isolation under MPS: a hog that takes all it can get is stopped by the pinned-memory
+  // limit at a chunk boundary, next to one that asked for 1 GiB and got it.
+  run_record hog_run;
+  hog_run.mode = "mps";
+  hog_run.params = {{"tenants", "2"}};
+  tenant_record greedy;
+  greedy.id = 0;
+  greedy.workload = "hog:bytes=0,chunk=268435456,hold_ms=100";
+  greedy.status = "ok";
+  greedy.environment = {{"CUDA_MPS_PINNED_DEVICE_MEM_LIMIT", "0=8G"}};
+  greedy.shared = make_hog_result(
+      0, 80'528'664'166, 8'321'499'136,
+      "chunk 32 of 300 (268435456 B (0.25 GiB)) failed after 8321499136 B (7.75 GiB) held: "
+      "cudaErrorMemoryAllocation (out of memory)");
+  tenant_record modest;
+  modest.id = 1;
+  modest.workload = "hog:bytes=1073741824,chunk=268435456,hold_ms=100";
+  modest.status = "ok";
+  modest.shared = make_hog_result(1'073'741'824, 1'073'741'824, 1'073'741'824, "");
+  hog_run.tenants = {greedy, modest};
+
   timeslice_run.limits = {limit_check{"gemm_fp16_tflops", 48.2, 700, 48.2 / 700, true, ""}};
-  document.runs = {timeslice_run, streams_run,   mig_run,      mps_run,
-                   probe_run,     mps_probe_run, calibrate_run};
+  document.runs = {timeslice_run, streams_run,   mig_run,       mps_run,
+                   probe_run,     mps_probe_run, calibrate_run, hog_run};
   document.errors.push_back({"mps", "nvidia-cuda-mps-control not found in PATH", 2});
   return document;
 }

@@ -116,6 +116,60 @@ TEST(TenantProtocol, MalformedSpinTraceIsRejected) {
   EXPECT_EQ(accepted->result.spin_trace->segments.size(), 1u);
 }
 
+TEST(TenantProtocol, MemoryHoldRoundTripsExactly) {
+  workload_result sent = sample_result();
+  memory_hold_record hold;
+  hold.bytes_requested = 0;
+  hold.bytes_target = 80'530'636'800ull;
+  hold.bytes_held = 75'161'927'680ull;
+  hold.chunk_bytes = 268'435'456ull;
+  hold.free_bytes_before = 84'767'014'912ull;
+  hold.allocation_error = "chunk 281 of 300 failed:\nout of memory";
+  sent.memory_hold = hold;
+  tenant_message_reader reader(0.05);
+  reader.feed(encode_tenant_result(sent));
+  // The next result has no hold of its own, and one whose allocation went through has no error.
+  reader.feed(encode_tenant_result(sample_result()));
+  workload_result complete = sample_result();
+  complete.memory_hold =
+      memory_hold_record{1ull << 30, 1ull << 30, 1ull << 30, 1ull << 28, 1ull << 34, ""};
+  reader.feed(encode_tenant_result(complete));
+
+  const auto message = reader.next();
+  ASSERT_TRUE(message.has_value());
+  ASSERT_TRUE(message->result.memory_hold.has_value());
+  const memory_hold_record& got = *message->result.memory_hold;
+  EXPECT_EQ(got.bytes_requested, 0u);
+  EXPECT_EQ(got.bytes_target, hold.bytes_target);
+  EXPECT_EQ(got.bytes_held, hold.bytes_held);
+  EXPECT_EQ(got.chunk_bytes, hold.chunk_bytes);
+  EXPECT_EQ(got.free_bytes_before, hold.free_bytes_before);
+  EXPECT_EQ(got.allocation_error, "chunk 281 of 300 failed: out of memory");
+  EXPECT_EQ(message->result.iterations, 6u) << "the rest of the result is still read";
+
+  const auto plain = reader.next();
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->result.memory_hold.has_value());
+
+  const auto whole = reader.next();
+  ASSERT_TRUE(whole.has_value());
+  ASSERT_TRUE(whole->result.memory_hold.has_value());
+  EXPECT_EQ(whole->result.memory_hold->bytes_held, 1ull << 30);
+  EXPECT_EQ(whole->result.memory_hold->free_bytes_before, 1ull << 34);
+  EXPECT_EQ(whole->result.memory_hold->allocation_error, "");
+}
+
+TEST(TenantProtocol, MalformedMemoryHoldIsRejected) {
+  const auto rejects = [](const std::string& lines) {
+    tenant_message_reader reader(0.05);
+    reader.feed("result-begin\n" + lines + "result-end\n");
+    EXPECT_THROW((void)reader.next(), std::runtime_error) << lines;
+  };
+  rejects("memory_hold 1 2 3 4\n");        // a field missing
+  rejects("memory_hold 1 2 x 4 5 oops\n"); // not a number
+  rejects("memory_hold 1 2 3 4 5\nmemory_hold 1 2 3 4 5\n");
+}
+
 TEST(TenantProtocol, ReadyAndErrorLines) {
   tenant_message_reader reader(0.05);
   reader.feed("ready\n");

@@ -91,6 +91,41 @@ TEST(WorkloadSpec, RejectsMalformedSpecs) {
   EXPECT_THAT(rejection("triad:n=99999999999999999999"), HasSubstr("n must be"));
 }
 
+TEST(WorkloadSpec, FaultAndHogDefaultsAndSizes) {
+  const auto fault = parse_workload_spec("fault");
+  EXPECT_EQ(fault.get_int("after_ms"), 100);
+  EXPECT_EQ(fault.get_int("blocks"), 1);
+  EXPECT_EQ(fault.canonical(), "fault:after_ms=100,blocks=1");
+  EXPECT_EQ(parse_workload_spec("fault:after_ms=0,blocks=65535").canonical(),
+            "fault:after_ms=0,blocks=65535");
+
+  const auto hog = parse_workload_spec("hog");
+  EXPECT_EQ(hog.get_int("bytes"), 0) << "0 = all it can get";
+  EXPECT_EQ(hog.get_int("hold_ms"), 100);
+  EXPECT_EQ(hog.get_int("chunk"), 256 * 1024 * 1024);
+  EXPECT_EQ(hog.canonical(), "hog:bytes=0,chunk=268435456,hold_ms=100");
+  const auto sized = parse_workload_spec("hog:bytes=40Gi,chunk=1Mi,hold_ms=0");
+  EXPECT_EQ(sized.get_int("bytes"), std::int64_t{40} << 30);
+  EXPECT_EQ(sized.get_int("chunk"), std::int64_t{1} << 20);
+  EXPECT_EQ(sized.get_int("hold_ms"), 0);
+}
+
+TEST(WorkloadSpec, FaultAndHogRejectOutOfRangeValues) {
+  EXPECT_THAT(rejection("fault:after_ms=-1"), HasSubstr("after_ms must be an integer in [0, "));
+  EXPECT_THAT(rejection("fault:after_ms=3600001"), HasSubstr("after_ms"));
+  EXPECT_THAT(rejection("fault:after_ms=1.5"), HasSubstr("after_ms"));
+  EXPECT_THAT(rejection("fault:blocks=0"), HasSubstr("blocks must be an integer in [1, 65535]"));
+  EXPECT_THAT(rejection("fault:blocks=65536"), HasSubstr("blocks"));
+  EXPECT_THAT(rejection("fault:bytes=1"), HasSubstr("unknown key 'bytes' for fault"));
+  EXPECT_THAT(rejection("hog:chunk=1023Ki"), HasSubstr("chunk must be an integer in [1048576, "));
+  EXPECT_THAT(rejection("hog:chunk=0"), HasSubstr("chunk"));
+  EXPECT_THAT(rejection("hog:bytes=-1"), HasSubstr("bytes must be an integer in [0, "));
+  EXPECT_THAT(rejection("hog:bytes=1Ti"), HasSubstr("bytes"));
+  EXPECT_THAT(rejection("hog:bytes=99999999999999999999"), HasSubstr("bytes"));
+  EXPECT_THAT(rejection("hog:hold_ms=3600001"), HasSubstr("hold_ms"));
+  EXPECT_THAT(rejection("hog:after_ms=5"), HasSubstr("unknown key 'after_ms' for hog"));
+}
+
 TEST(WorkloadSpec, HelpListsEveryWorkloadAndKey) {
   const std::string help = workload_catalog_help();
   for (const auto& definition : workload_catalog()) {
