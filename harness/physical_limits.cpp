@@ -70,8 +70,7 @@ double footprint_bytes(const workload_spec& spec, const workload_result& result)
 }
 
 limit_check memory_check(double bytes_per_s, double footprint, const calibration_result& limits) {
-  limit_check check =
-      make_check(memory_limit, bytes_per_s / 1e9, memory_figure(limits)->gb_per_s);
+  limit_check check = make_check(memory_limit, bytes_per_s / 1e9, memory_figure(limits)->gb_per_s);
   if (check.enforced && fits_in_cache(footprint, limits)) {
     check.enforced = false;
     check.note = cache_note(footprint, limits);
@@ -155,11 +154,10 @@ std::vector<limit_check> shared_sums(const std::vector<tenant_record>& tenants,
       // Concurrent tenants share the cache: their joint working set decides.
       sum.note = cache_note(footprints[name], limits);
     } else if (!overlap || *overlap < min_tenant_overlap) {
-      sum.note =
-          overlap ? fmt::format("the tenants timed together for only {:.0f} % of the shared "
-                                "phase, so their medians do not add up",
-                                100 * *overlap)
-                  : "when each tenant timed is unknown, so their medians do not add up";
+      sum.note = overlap ? fmt::format("the tenants timed together for only {:.0f} % of the shared "
+                                       "phase, so their medians do not add up",
+                                       100 * *overlap)
+                         : "when each tenant timed is unknown, so their medians do not add up";
     } else {
       sum.enforced = true;
       sum.note.clear();
@@ -233,8 +231,8 @@ std::vector<limit_check> check_against_limits(const workload_result& result,
                                   result.flops_per_iteration * per_s / 1e12, peak->tflops));
     }
   } else if ((spec.name == "triad" || spec.name == "mixed") && memory_figure(limits) != nullptr) {
-    checks.push_back(memory_check(result.bytes_per_iteration * per_s,
-                                  footprint_bytes(spec, result), limits));
+    checks.push_back(
+        memory_check(result.bytes_per_iteration * per_s, footprint_bytes(spec, result), limits));
   }
   if (spec.name == "mixed") {
     if (const gemm_peak* peak = peak_for(limits, "fp32")) {

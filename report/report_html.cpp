@@ -217,17 +217,7 @@ std::string roofline_chart(const source_model& source) {
 }
 
 void side_by_side(std::ostream& out, const report_model& model) {
-  std::vector<std::tuple<std::string, std::string, int>> keys;
-  for (const source_model& source : model.sources) {
-    for (const matrix_row& row : source.matrix) {
-      for (const matrix_cell& cell : row.cells) {
-        const auto key = std::make_tuple(row.mode, row.workloads, cell.tenants);
-        if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-          keys.push_back(key);
-        }
-      }
-    }
-  }
+  const std::vector<side_by_side_key> keys = side_by_side_keys(model);
   if (keys.empty()) {
     return;
   }

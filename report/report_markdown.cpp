@@ -38,19 +38,7 @@ const matrix_cell* cell_at(const matrix_row& line, int tenants) {
 }
 
 void side_by_side(std::ostream& out, const report_model& model) {
-  // Rows are every (mode, workloads, tenant count) any source measured; a source that did
-  // not measure one shows "-".
-  std::vector<std::tuple<std::string, std::string, int>> keys;
-  for (const source_model& source : model.sources) {
-    for (const matrix_row& line : source.matrix) {
-      for (const matrix_cell& cell : line.cells) {
-        const auto key = std::make_tuple(line.mode, line.workloads, cell.tenants);
-        if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-          keys.push_back(key);
-        }
-      }
-    }
-  }
+  const std::vector<side_by_side_key> keys = side_by_side_keys(model);
   if (keys.empty()) {
     return;
   }

@@ -275,6 +275,21 @@ std::string source_label(const report_document& document, const std::string& pat
   return label;
 }
 
+std::vector<side_by_side_key> side_by_side_keys(const report_model& model) {
+  std::vector<side_by_side_key> keys;
+  for (const source_model& source : model.sources) {
+    for (const matrix_row& row : source.matrix) {
+      for (const matrix_cell& cell : row.cells) {
+        side_by_side_key key{row.mode, row.workloads, cell.tenants};
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+          keys.push_back(std::move(key));
+        }
+      }
+    }
+  }
+  return keys;
+}
+
 std::optional<double> run_slowdown(const run_record& run) {
   std::vector<double> slowdowns;
   for (const tenant_record& tenant : run.tenants) {

@@ -171,6 +171,20 @@ struct report_model {
 /// The run's slowdown as defined above, over tenants whose status is ok and that have one.
 [[nodiscard]] std::optional<double> run_slowdown(const run_record& run);
 
+/// One row of the side-by-side table: a measurement any source made.
+struct side_by_side_key {
+  std::string mode;
+  std::string workloads;
+  int tenants = 0;
+  bool operator==(const side_by_side_key& other) const {
+    return mode == other.mode && workloads == other.workloads && tenants == other.tenants;
+  }
+};
+
+/// Every (mode, workloads, tenant count) any source measured, in first-seen order; a source
+/// that did not measure one shows "-" in it.
+[[nodiscard]] std::vector<side_by_side_key> side_by_side_keys(const report_model& model);
+
 [[nodiscard]] source_model build_source_model(const report_document& document,
                                               const std::string& path);
 

@@ -130,7 +130,7 @@ TEST(Measure, EvidenceHooksBracketExactlyTheTimedIterations) {
       measure_workload(work, spec, settings, [&work] { work.calls.emplace_back("barrier"); });
   const std::vector<std::string> expected = {
       "setup",     "verify",    "iteration", "iteration", "timing_start", "barrier", "iteration",
-      "iteration", "iteration", "iteration", "iteration", "iteration", "evidence"};
+      "iteration", "iteration", "iteration", "iteration", "iteration",    "evidence"};
   EXPECT_EQ(work.calls, expected);
   ASSERT_TRUE(result.spin_trace.has_value());
   EXPECT_EQ(result.spin_trace->dropped, 6u);
