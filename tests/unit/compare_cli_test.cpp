@@ -3,6 +3,7 @@
 // shared sample document (written figures, not measurements) written by the real writer.
 
 #include "report/json_writer.hpp"
+#include "report_file_fixture.hpp"
 #include "run_binary.hpp"
 #include "sample_records.hpp"
 
@@ -20,22 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class CompareCli : public ::testing::Test {
-protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("gpushare-compare-test-" + std::to_string(getpid()));
-    fs::create_directories(m_dir);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  std::string write(const std::string& name, const report_document& document) const {
-    const std::string path = (m_dir / name).string();
-    report::write_json_report(document, path);
-    return path;
-  }
-
-  fs::path m_dir;
-};
+using CompareCli = report_file_test;
 
 TEST_F(CompareCli, IdenticalReportsPassWithNoRegression) {
   const std::string base = write("base.json", make_full_document());
@@ -55,13 +41,11 @@ TEST_F(CompareCli, ARegressionExitsOneAndIsListedFirst) {
   const std::string markdown = (m_dir / "comparison.md").string();
   const auto run = run_gpushare({"compare", base_path, next_path, "-o", markdown});
   EXPECT_EQ(run.exit_code, 1) << run.err;
-  std::ifstream in(markdown);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_THAT(text.str(), HasSubstr("regression"));
-  EXPECT_THAT(text.str(), HasSubstr("/tenant0/solo/throughput_per_s` |"));
-  EXPECT_THAT(text.str(), HasSubstr("| -50.0 % | **slower** |"));
-  EXPECT_THAT(text.str(), HasSubstr("/tenant0/slowdown` |"));
+  const std::string text = read_text(markdown);
+  EXPECT_THAT(text, HasSubstr("regression"));
+  EXPECT_THAT(text, HasSubstr("/tenant0/solo/throughput_per_s` |"));
+  EXPECT_THAT(text, HasSubstr("| -50.0 % | **slower** |"));
+  EXPECT_THAT(text, HasSubstr("/tenant0/slowdown` |"));
   EXPECT_TRUE(run.out.empty()) << "with -o the Markdown goes to the file only";
 
   // A threshold above the change makes it the same; a glob that excludes it leaves it out.
@@ -113,10 +97,7 @@ TEST_F(CompareCli, MalformedInputNamesTheFileAndTheField) {
   const std::string base = write("base.json", make_full_document());
   const std::string broken = (m_dir / "broken.json").string();
   {
-    std::ifstream in(base);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string content = text.str();
+    std::string content = read_text(base);
     const auto at = content.find("\"mode\": \"timeslice\"");
     ASSERT_NE(at, std::string::npos);
     content.replace(at, std::string("\"mode\": \"timeslice\"").size(), "\"mode\": 7");

@@ -4,6 +4,7 @@
 
 #include "report/json_writer.hpp"
 #include "report/report_model.hpp"
+#include "report_file_fixture.hpp"
 #include "report_samples.hpp"
 #include "run_binary.hpp"
 #include "sample_records.hpp"
@@ -23,29 +24,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class ReportCli : public ::testing::Test {
-protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("gpushare-report-test-" + std::to_string(getpid()));
-    fs::create_directories(m_dir);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  std::string write(const std::string& name, const report_document& document) const {
-    const std::string path = (m_dir / name).string();
-    report::write_json_report(document, path);
-    return path;
-  }
-
-  fs::path m_dir;
-};
+using ReportCli = report_file_test;
 
 TEST_F(ReportCli, WritesHtmlMarkdownAndCsvIntoANewDirectory) {
   const std::string h100 = write("h100.json", make_sharing_document());

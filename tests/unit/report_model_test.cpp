@@ -66,20 +66,7 @@ TEST(ReportModel, FailedTenantsAndHostInstrumentsAreFlagged) {
 }
 
 TEST(ReportModel, AFileOfHostInstrumentsOnlyIsHostOnly) {
-  report_document document;
-  run_record run;
-  run.mode = "timeslice";
-  for (int id : {0, 1}) {
-    tenant_record tenant;
-    tenant.id = id;
-    tenant.workload = "host-sleep:ms=2";
-    tenant.status = "ok";
-    tenant.solo = make_host_sleep_result();
-    tenant.shared = make_host_sleep_result();
-    tenant.slowdown = 1.0;
-    run.tenants.push_back(tenant);
-  }
-  document.runs = {run};
+  const report_document document = make_host_only_document();
   const source_model model = build_source_model(document, "dir/host.json");
   EXPECT_TRUE(model.host_only);
   EXPECT_EQ(model.label, "host.json") << "no GPU named: the file name";

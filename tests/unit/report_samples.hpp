@@ -81,4 +81,23 @@ inline report_document make_sharing_document() {
   return document;
 }
 
+/// A report whose only run has two host-sleep tenants: every figure is a test instrument's.
+inline report_document make_host_only_document() {
+  run_record run;
+  run.mode = "timeslice";
+  for (int id : {0, 1}) {
+    tenant_record tenant;
+    tenant.id = id;
+    tenant.workload = "host-sleep:ms=2";
+    tenant.status = "ok";
+    tenant.solo = make_host_sleep_result();
+    tenant.shared = make_host_sleep_result();
+    tenant.slowdown = 1.0;
+    run.tenants.push_back(tenant);
+  }
+  report_document document;
+  document.runs = {run};
+  return document;
+}
+
 } // namespace gpushare::test

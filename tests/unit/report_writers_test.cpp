@@ -175,20 +175,7 @@ TEST(ReportHtml, SeveralFilesSideBySide) {
 }
 
 TEST(ReportHtml, HostOnlyFilesAreLabelledEverywhere) {
-  report_document document;
-  run_record run;
-  run.mode = "timeslice";
-  for (int id : {0, 1}) {
-    tenant_record tenant;
-    tenant.id = id;
-    tenant.workload = "host-sleep:ms=2";
-    tenant.status = "ok";
-    tenant.solo = make_host_sleep_result();
-    tenant.shared = make_host_sleep_result();
-    tenant.slowdown = 1.0;
-    run.tenants.push_back(tenant);
-  }
-  document.runs = {run};
+  const report_document document = make_host_only_document();
   const std::string html = report::render_report_html(model_of({document}));
   EXPECT_THAT(html, HasSubstr("<div class=\"banner\">"));
   // The banner, the source list, the matrix flags, every chart note and legend.
