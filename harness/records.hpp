@@ -16,7 +16,7 @@
 
 namespace gpushare {
 
-inline constexpr const char* report_schema_version = "1.5.0";
+inline constexpr const char* report_schema_version = "1.6.0";
 
 struct tool_info {
   std::string name = "gpushare-bench";
@@ -189,6 +189,8 @@ struct mig_instance_record {
 
 struct tenant_record {
   int id = 0;
+  /// --mode isolation: victim | aggressor | probe; "" in the other modes.
+  std::string role;
   std::string workload;
   std::string status; ///< ok | failed | timeout | skipped
   /// Variables the harness gave this tenant (MPS pipe directory and per-client settings).
@@ -400,6 +402,55 @@ struct mig_run_record {
   std::string restore;
 };
 
+/// What happened to the MPS daemon in a fault scenario.
+struct mps_fault_record {
+  /// get_server_list / get_server_status answers after the fault, one line per server, or why
+  /// they could not be read.
+  std::vector<std::string> server_states;
+  /// From the end of the faulting phase to the first new client that ran; empty when none ran
+  /// before the deadline.
+  std::optional<double> recovery_ms;
+  int recovery_attempts = 0;
+  /// The distinct ways new clients failed before one ran (e.g. the server was not ready).
+  std::vector<std::string> recovery_failures;
+  std::string log_tail; ///< control and server log after the fault
+  std::string cleanup;  ///< how the daemon was brought back or torn down
+};
+
+/// One cell of the measured isolation matrix: one property of one mechanism, what was seen
+/// and the verdict a stated rule gives it (harness/isolation_verdict.hpp).
+struct isolation_cell {
+  std::string mechanism; ///< timeslice | mps | mps-limited | mig
+  std::string property;  ///< memory | fault | latency | compute
+  std::string verdict;   ///< isolated | partial | none | untested
+  std::string rule;      ///< the rule the verdict follows, in words
+  std::string evidence;  ///< what was observed, in words, with the CUDA errors seen
+  /// The figures behind the verdict by name (e.g. "victim_p99_inflation",
+  /// "victim_share_of_guarantee", "recovery_ms", "hog_held_bytes").
+  std::map<std::string, double> figures;
+  /// Every process of the scenario, with its role, outcome and measured result.
+  std::vector<tenant_record> tenants;
+  std::vector<std::string> flags; ///< e.g. host_instruments_only, noisy
+  /// Fault scenarios under MPS: the daemon's state, the recovery and the cleanup.
+  std::optional<mps_fault_record> mps_fault;
+};
+
+/// A documented claim about a mechanism, next to what this card showed.
+struct isolation_claim {
+  std::string mechanism;
+  std::string property; ///< memory | fault | latency | compute | overhead
+  std::string claim;    ///< as the source states it, e.g. "none", "~10-15%"
+  std::string source;   ///< where it is stated
+  std::string holds;    ///< yes | no | untested
+  std::string basis;    ///< the measured figure or verdict it was judged on, and the rule
+};
+
+/// --mode isolation: the measured matrix and the documented claims it was checked against.
+struct isolation_result {
+  std::vector<isolation_cell> cells;
+  std::vector<isolation_claim> claims;
+};
+
 struct run_record {
   std::string mode;
   run_status status = run_status::ok;
@@ -418,6 +469,8 @@ struct run_record {
   std::vector<phase_telemetry> telemetry; ///< one per tenant phase, when sampled
   /// When at least two tenants ran spin in the shared phase.
   std::optional<timeslice_probe_result> timeslice_probe;
+  /// --mode isolation.
+  std::optional<isolation_result> isolation;
 };
 
 struct error_record {
