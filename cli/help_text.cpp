@@ -37,7 +37,16 @@ std::string help_footer() {
               Ctrl-C; --dry-run prints the nvidia-smi commands). Each tenant alone on its
               instance, then all together: interference = shared / solo (about 1.0 when
               the hardware partitions hold). Needs MIG enabled; see also 'mig --help'.
-  isolation   Memory, fault and latency isolation per mechanism (not in this version yet).
+  isolation   The measured isolation matrix: for timeslice, mps, mps-limited (every client
+              held to its share by CUDA_MPS_PINNED_DEVICE_MEM_LIMIT and
+              CUDA_MPS_ACTIVE_THREAD_PERCENTAGE) and mig, four scenarios: memory (a hog takes
+              all it can, then a victim allocates its promised 40 %), fault (a tenant makes an
+              illegal memory access while two victims run; under MPS the server state, the
+              time until a new client runs and the log tail), latency (an infer victim's p99
+              alone vs beside gemm and triad) and compute (a gemm victim's throughput against
+              its guaranteed share). Each cell gets isolated / partial / none / untested by a
+              stated rule, with its evidence, next to the reference articles' claims.
+              --isolation-mechanisms LIST, --isolation-workloads host (test instruments).
   calibrate   The card's own limits, measured now: cuBLAS GEMM peak per dtype (fp32, tf32,
               fp16, bf16; best of m=n=k 4096 and 8192), device memory bandwidth (the better
               of a device-to-device copy and the triad kernel, bytes read + written), pinned
@@ -48,7 +57,7 @@ std::string help_footer() {
   all         The measurements of a suite, one combined report: --suite FILE, or the
               embedded default suite (calibrate; streams; timeslice and mps with 2, 4 and 8
               GEMM tenants; the time-slice probe with 2 spin tenants; an open-loop infer
-              victim beside 3 GEMM aggressors). Show it with
+              victim beside 3 GEMM aggressors; mig; isolation). Show it with
               'gpushare-bench suite --print'; a suite file has the same form.
 
 Workloads (--workload name:key=value,...; integers accept Ki, Mi, Gi suffixes):

@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include "cli/help_text.hpp"
+#include "cli/isolation_mode.hpp"
 #include "common/error.hpp"
 #include "harness/streams_experiment.hpp"
 #include "harness/workload_spec.hpp"
@@ -234,6 +235,17 @@ void configure_parser(CLI::App& app, invocation& result) {
                "mig: print the nvidia-smi commands --mig-apply would run, and run nothing");
   app.add_option("--nvidia-smi", config.nvidia_smi, "mig: the nvidia-smi program to run")
       ->type_name("PATH")
+      ->capture_default_str();
+
+  app.add_option("--isolation-mechanisms", config.isolation_mechanisms,
+                 "isolation: the mechanisms to measure (default: timeslice,mps,mps-limited,mig)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(isolation_mechanism_names()))
+      ->type_name("LIST");
+  app.add_option("--isolation-workloads", config.isolation_workloads,
+                 "isolation: gpu (hog, fault, infer, gemm, triad) or host (host-* test "
+                 "instruments that check the orchestration without a GPU; never GPU results)")
+      ->check(CLI::IsMember(isolation_workload_sets()))
       ->capture_default_str();
 
   app.add_option("--suite", config.suite,

@@ -45,6 +45,17 @@ double estimated_step_seconds(const run_config& step) {
     const double phases = 2.0 * static_cast<double>(step.stream_counts.size()) + 4;
     return tenant_startup_s + phases * phase_seconds(step);
   }
+  if (step.mode == "isolation") {
+    // Per mechanism: the memory and fault scenarios (3 s each plus start-up and, under MPS, the
+    // recovery probe) and two sharing runs of 3 tenants (3 alone + 1 together).
+    const bool host = step.isolation_workloads == "host";
+    const double startup = host ? 0.2 : tenant_startup_s;
+    const double mechanisms =
+        step.isolation_mechanisms.empty() ? 4.0 : double(step.isolation_mechanisms.size());
+    const double scenarios = 2 * (2 * startup + (host ? 1.0 : 3.0));
+    const double sharing = 2 * 4 * (startup + phase_seconds(step));
+    return mechanisms * (scenarios + sharing);
+  }
   // Tenant modes: each tenant alone, then all together. host-* instruments start at once.
   const bool host_only =
       !step.workloads.empty() &&

@@ -1,6 +1,7 @@
 #include "cli/run_command.hpp"
 
 #include "cli/device_worker.hpp"
+#include "cli/isolation_mode.hpp"
 #include "cli/live_report.hpp"
 #include "cli/mig_mode.hpp"
 #include "cli/options.hpp"
@@ -30,7 +31,7 @@ namespace {
 /// Modes this version measures; the others are refused by name or listed as skipped in `all`.
 bool mode_available(const std::string& mode) {
   return mode == "streams" || mode == "timeslice" || mode == "mps" || mode == "mig" ||
-         mode == "calibrate";
+         mode == "calibrate" || mode == "isolation";
 }
 
 streams_settings to_streams_settings(const run_config& config) {
@@ -192,7 +193,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
               std::ostream& progress) {
   if (!mode_available(config.mode) && config.mode != "all") {
     throw usage_error(fmt::format("--mode {}: not available in this version yet; available: "
-                                  "streams, timeslice, mps, mig, calibrate, all",
+                                  "streams, timeslice, mps, mig, isolation, calibrate, all",
                                   config.mode));
   }
   if (config.mode == "streams" && !config.workloads.empty()) {
@@ -202,6 +203,12 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
   if (config.mode == "calibrate" && !config.workloads.empty()) {
     throw usage_error("--workload: --mode calibrate takes no workload (it measures the card's "
                       "own limits: cuBLAS peaks, copy bandwidths, launch latency)");
+  }
+
+  if (config.mode == "isolation" && !config.workloads.empty()) {
+    throw usage_error("--workload: --mode isolation chooses the workload of every scenario itself "
+                      "(hog, fault, infer, gemm, triad); --isolation-workloads host runs the "
+                      "host-* test instruments instead");
   }
 
   // One step per measurement: the suite's [run]s for --mode all or --suite, else the one mode.
@@ -226,6 +233,7 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
   bool needs_gpu = false;
   for (const run_config& step : plan) {
     needs_gpu = needs_gpu || step.mode == "streams" || step.mode == "calibrate" ||
+                (step.mode == "isolation" && step.isolation_workloads != "host") ||
                 (uses_tenants(step.mode) && !host_only_workloads(step));
   }
   try {
@@ -273,6 +281,9 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
         live.add_run(with_limits(measure_streams(step, gpu(), telemetry), document.runs));
       } else if (mode == "calibrate") {
         live.add_run(measure_calibration(step, gpu(), telemetry));
+      } else if (mode == "isolation") {
+        live.add_run(
+            measure_isolation(step, step.isolation_workloads == "host" ? nullptr : &gpu()));
       } else {
         if (mode == "mig") {
           try {

@@ -83,10 +83,12 @@ void apply(run_config& config, const located_error& where, const std::string& ke
   } else if (key == "mps-priority") {
     config.mps_priority = split_list(value);
   } else if (in_run && key == "mode") {
-    static const std::vector<std::string> modes{"calibrate", "streams", "timeslice", "mps", "mig"};
+    static const std::vector<std::string> modes{"calibrate", "streams", "timeslice",
+                                                "mps",       "mig",     "isolation"};
     if (std::find(modes.begin(), modes.end(), value) == modes.end()) {
       throw where.at(key,
-                     "must be one of calibrate, streams, timeslice, mps, mig, got '" + value + "'");
+                     "must be one of calibrate, streams, timeslice, mps, mig, isolation, got '" +
+                         value + "'");
     }
     config.mode = value;
   } else if (in_run && key == "tenants") {

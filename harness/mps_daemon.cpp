@@ -199,6 +199,28 @@ std::vector<int> mps_client_pids(const std::string& control_program,
   return clients;
 }
 
+std::vector<std::string> mps_server_states(const std::string& control_program,
+                                           const std::string& pipe_directory,
+                                           std::chrono::milliseconds timeout) {
+  std::vector<std::string> states;
+  for (const int server : parse_mps_pid_list(
+           mps_command(control_program, pipe_directory, "get_server_list", timeout))) {
+    try {
+      states.push_back(
+          fmt::format("server {}: {}", server,
+                      mps_command(control_program, pipe_directory,
+                                  "get_server_status " + std::to_string(server), timeout)));
+    } catch (const environment_error& unreadable) {
+      states.push_back(
+          fmt::format("server {}: status not readable: {}", server, unreadable.what()));
+    }
+  }
+  if (states.empty()) {
+    states.emplace_back("no MPS server running");
+  }
+  return states;
+}
+
 std::string mps_daemon::stop() {
   if (m_stopped) {
     return "already stopped";

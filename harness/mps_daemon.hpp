@@ -88,6 +88,14 @@ private:
                                                const std::string& pipe_directory,
                                                std::chrono::milliseconds timeout);
 
+/// One line per MPS server of the daemon: "server PID: <get_server_status answer>" (ACTIVE,
+/// FAULT, ...), or "server PID: status not readable: <why>" where the control program does not
+/// know the command; "no MPS server running" when there is none. Throws environment_error when
+/// even the server list cannot be read.
+[[nodiscard]] std::vector<std::string> mps_server_states(const std::string& control_program,
+                                                         const std::string& pipe_directory,
+                                                         std::chrono::milliseconds timeout);
+
 /// The last `lines` lines of a text file, "" when it cannot be read.
 [[nodiscard]] std::string tail_of_file(const std::string& path, std::size_t lines);
 

@@ -37,6 +37,10 @@ struct run_config {
   bool mig_apply = false;   ///< allow destroying and recreating the GPU's MIG instances
   bool dry_run = false;     ///< print the commands --mig-apply would run, run nothing
   std::string nvidia_smi = "nvidia-smi";
+  /// --mode isolation: the mechanisms to measure (empty = all) and the workload set, "gpu" or
+  /// "host" (test instruments).
+  std::vector<std::string> isolation_mechanisms;
+  std::string isolation_workloads = "gpu";
   int telemetry_interval_ms = 50; ///< GPU counters sampled this often per phase; 0 = off
   double max_clock_drift = 0.05;  ///< SM clock range over a phase, as a fraction, before flagging
 };

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -37,14 +38,24 @@ void write_line(int fd, const std::string& line) {
   (void)write_to_pipe(fd, line + "\n");
 }
 
-void fail(running_tenant& tenant, const std::string& status, const std::string& why) {
+double elapsed_ms(steady::time_point since) {
+  return std::chrono::duration<double, std::milli>(steady::now() - since).count();
+}
+
+void finish(running_tenant& tenant, steady::time_point phase_start) {
   tenant.at = stage::finished;
+  tenant.outcome.finished_ms = elapsed_ms(phase_start);
+}
+
+void fail(running_tenant& tenant, const std::string& status, const std::string& why,
+          steady::time_point phase_start) {
+  finish(tenant, phase_start);
   tenant.outcome.status = status;
   tenant.outcome.failure = why;
 }
 
 /// Handles what a tenant said; returns false when its output ended.
-bool read_from(running_tenant& tenant) {
+bool read_from(running_tenant& tenant, steady::time_point phase_start) {
   char buffer[65536];
   const ssize_t got = read(tenant.process.output_fd(), buffer, sizeof(buffer));
   if (got < 0 && errno == EINTR) {
@@ -61,21 +72,21 @@ bool read_from(running_tenant& tenant) {
         tenant.at = stage::ready;
         break;
       case tenant_message::kind::error:
-        fail(tenant, "failed", message->error);
+        fail(tenant, "failed", message->error, phase_start);
         break;
       case tenant_message::kind::result:
         tenant.outcome.result = std::move(message->result);
-        tenant.at = stage::finished;
+        finish(tenant, phase_start);
         if (tenant.outcome.result->verification.checked &&
             !tenant.outcome.result->verification.passed) {
           fail(tenant, "failed",
-               "verification failed: " + tenant.outcome.result->verification.detail);
+               "verification failed: " + tenant.outcome.result->verification.detail, phase_start);
         }
         break;
       }
     }
   } catch (const std::exception& bad) {
-    fail(tenant, "failed", bad.what());
+    fail(tenant, "failed", bad.what(), phase_start);
   }
   return true;
 }
@@ -115,9 +126,10 @@ std::vector<std::string> tenant_command_line(const tenant_plan& tenant,
 std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& tenants,
                                              const tenant_launch& launch,
                                              const released_hook& on_released) {
+  const auto phase_start = steady::now();
   std::vector<running_tenant> running;
-  running.reserve(tenants.size());
-  for (const tenant_plan& plan : tenants) {
+  running.reserve(tenants.size()); // `owners` below points into it while tenants join
+  const auto spawn = [&](const tenant_plan& plan) {
     running_tenant tenant{&plan,
                           child_process{},
                           tenant_message_reader(launch.settings.noise_threshold),
@@ -131,6 +143,11 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
     process_spec spec{tenant_command_line(plan, launch), plan.environment, ""};
     tenant.process = child_process::spawn_piped(spec, tenant.stderr_path);
     running.push_back(std::move(tenant));
+  };
+  for (const tenant_plan& plan : tenants) {
+    if (!plan.join_after_release) {
+      spawn(plan);
+    }
   }
 
   const auto deadline = steady::now() + launch.timeout;
@@ -161,7 +178,21 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
       if (on_released && !pids.empty()) {
         on_released(pids);
       }
+      for (const tenant_plan& plan : tenants) {
+        if (plan.join_after_release) {
+          spawn(plan);
+        }
+      }
       continue;
+    }
+    if (released) {
+      // Tenants that joined after the barrier start timing as soon as they are ready.
+      for (auto& tenant : running) {
+        if (tenant.at == stage::ready) {
+          write_line(tenant.process.input_fd(), tenant_go_line);
+          tenant.at = stage::released;
+        }
+      }
     }
     if (steady::now() >= deadline) {
       for (auto& tenant : running) {
@@ -169,7 +200,8 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
           tenant.process.terminate(std::chrono::milliseconds(500));
           fail(tenant, "timeout",
                fmt::format("killed after the tenant timeout of {} s",
-                           std::chrono::duration<double>(launch.timeout).count()));
+                           std::chrono::duration<double>(launch.timeout).count()),
+               phase_start);
         }
       }
       break;
@@ -192,19 +224,19 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
         continue;
       }
       running_tenant& tenant = *owners[i];
-      if (!read_from(tenant)) {
+      if (!read_from(tenant, phase_start)) {
         tenant.process.close_output();
         if (tenant.at != stage::finished) {
           const auto status = tenant.process.wait_for(std::chrono::milliseconds(2000));
           fail(tenant, "failed",
                status ? describe_wait_status(*status) + " without a result"
-                      : "closed its output without a result");
+                      : "closed its output without a result",
+               phase_start);
         }
       }
     }
   }
 
-  std::vector<tenant_outcome> outcomes;
   for (auto& tenant : running) {
     tenant.process.close_input();
     if (!tenant.process.wait_for(std::chrono::milliseconds(2000))) {
@@ -214,7 +246,22 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
       tenant.outcome.stderr_tail = tail_of_file(tenant.stderr_path, 15);
     }
     std::filesystem::remove(tenant.stderr_path);
-    outcomes.push_back(std::move(tenant.outcome));
+  }
+  // In the order of `tenants`: tenants that joined after the barrier were spawned last.
+  std::vector<tenant_outcome> outcomes;
+  for (const tenant_plan& plan : tenants) {
+    const auto started =
+        std::find_if(running.begin(), running.end(),
+                     [&](const running_tenant& tenant) { return tenant.plan == &plan; });
+    if (started != running.end()) {
+      outcomes.push_back(std::move(started->outcome));
+      continue;
+    }
+    tenant_outcome never;
+    never.id = plan.id;
+    never.status = "failed";
+    never.failure = "not started: the phase ended before the barrier released the other tenants";
+    outcomes.push_back(std::move(never));
   }
   return outcomes;
 }

@@ -23,6 +23,10 @@ struct tenant_plan {
   int id = 0;
   workload_spec spec;
   std::map<std::string, std::string> environment; ///< on top of the harness's own
+  /// Started only once the barrier has released the others, and released as soon as it is
+  /// ready: a tenant that must act while the others already run (the isolation experiment's
+  /// faulting tenant, or a victim that allocates after the hog holds its memory).
+  bool join_after_release = false;
 };
 
 struct tenant_launch {
@@ -39,6 +43,9 @@ struct tenant_outcome {
   std::optional<workload_result> result;
   std::string failure; ///< how it ended when not ok
   std::string stderr_tail;
+  /// When it finished (result, error, exit or kill), since the phase started [ms]; -1 when
+  /// it was never started.
+  double finished_ms = -1;
 };
 
 /// Called once the barrier has released the tenants, with their process ids (the MPS mode

@@ -125,5 +125,41 @@ TEST(BinaryOnDevice, TimesliceProbeReportsTracesAndAVerdict) {
   }
 }
 
+// --mode isolation on a card, time-slicing only (the MPS columns need nvidia-cuda-mps-control
+// and are checked by hand where it is installed). Verdicts are what the run measures and are
+// not asserted; what is asserted is that each scenario really happened: the hog held memory,
+// the fault tenant died of the intended illegal access, and the victims were measured.
+TEST(BinaryOnDevice, IsolationScenariosHappenUnderTimeslicing) {
+  GPUSHARE_REQUIRE_DEVICE();
+  const std::string json_path = report_path("isolation-");
+  const binary_run run =
+      run_gpushare({"--mode", "isolation", "--isolation-mechanisms", "timeslice", "--repetitions",
+                    "2", "--duration", "0.3", "--quiet", "--json", json_path});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto report = read_report(json_path);
+  fs::remove(json_path);
+  const auto& cells = report["runs"][0]["isolation"]["cells"];
+  ASSERT_EQ(cells.size(), 4u);
+  for (const auto& cell : cells) {
+    std::printf("isolation %s/%s: %s: %s\n", cell["mechanism"].get<std::string>().c_str(),
+                cell["property"].get<std::string>().c_str(),
+                cell["verdict"].get<std::string>().c_str(),
+                cell["evidence"].get<std::string>().c_str());
+    EXPECT_NE(cell["verdict"], "untested") << cell.dump();
+    if (cell["property"] == "memory") {
+      EXPECT_GT(cell["figures"]["hog_held_bytes"].get<double>(), 0);
+    }
+    if (cell["property"] == "fault") {
+      for (const auto& tenant : cell["tenants"]) {
+        if (tenant["role"] == "aggressor") {
+          EXPECT_NE(tenant["failure"].get<std::string>().find("intended illegal memory access"),
+                    std::string::npos)
+              << tenant.dump();
+        }
+      }
+    }
+  }
+}
+
 } // namespace
 } // namespace gpushare::test

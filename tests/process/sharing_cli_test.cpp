@@ -12,7 +12,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <dirent.h>
 #include <filesystem>
 #include <fstream>
 #include <sys/wait.h>
@@ -25,40 +24,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using json = nlohmann::json;
-
-/// Processes running this test's gpushare-bench binary as a tenant.
-std::vector<int> tenant_processes() {
-  std::vector<int> pids;
-  std::unique_ptr<DIR, int (*)(DIR*)> proc(opendir("/proc"), closedir);
-  while (const dirent* entry = readdir(proc.get())) {
-    const std::string name = entry->d_name;
-    if (name.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    std::ifstream cmdline("/proc/" + name + "/cmdline", std::ios::binary);
-    std::string argv0;
-    std::string argv1;
-    std::getline(cmdline, argv0, '\0');
-    std::getline(cmdline, argv1, '\0');
-    if (argv0 == GPUSHARE_BINARY_PATH && argv1 == "tenant") {
-      pids.push_back(std::stoi(name));
-    }
-  }
-  return pids;
-}
-
-/// Entries of the temporary directory that the tool creates (scratch and MPS directories).
-std::vector<std::string> tool_directories() {
-  std::vector<std::string> found;
-  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("gpushare-run-", 0) == 0 || name.rfind("gpushare-mps-", 0) == 0 ||
-        name.rfind("gpushare-worker-", 0) == 0) {
-      found.push_back(name);
-    }
-  }
-  return found;
-}
 
 bool process_exists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno != ESRCH;

@@ -3,6 +3,10 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <dirent.h>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 #include <poll.h>
 #include <spawn.h>
 #include <stdexcept>
@@ -21,6 +25,39 @@ void check(int status, const char* what) {
 }
 
 } // namespace
+
+std::vector<int> tenant_processes() {
+  std::vector<int> pids;
+  std::unique_ptr<DIR, int (*)(DIR*)> proc(opendir("/proc"), closedir);
+  while (const dirent* entry = readdir(proc.get())) {
+    const std::string name = entry->d_name;
+    if (name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream cmdline("/proc/" + name + "/cmdline", std::ios::binary);
+    std::string argv0;
+    std::string argv1;
+    std::getline(cmdline, argv0, '\0');
+    std::getline(cmdline, argv1, '\0');
+    if (argv0 == GPUSHARE_BINARY_PATH && argv1 == "tenant") {
+      pids.push_back(std::stoi(name));
+    }
+  }
+  return pids;
+}
+
+std::vector<std::string> tool_directories() {
+  std::vector<std::string> found;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("gpushare-run-", 0) == 0 || name.rfind("gpushare-mps-", 0) == 0 ||
+        name.rfind("gpushare-worker-", 0) == 0) {
+      found.push_back(name);
+    }
+  }
+  return found;
+}
 
 binary_run run_gpushare(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& environment) {

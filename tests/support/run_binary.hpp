@@ -20,6 +20,13 @@ struct binary_run {
 binary_run run_gpushare(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& environment = {});
 
+/// Processes running GPUSHARE_BINARY_PATH as a tenant (its hidden `tenant` command).
+std::vector<int> tenant_processes();
+
+/// Entries of the temporary directory that the tool creates (scratch, MPS and worker
+/// directories): a test that leaves one behind found a leak.
+std::vector<std::string> tool_directories();
+
 /// Lines of `text` without the trailing empty line.
 std::vector<std::string> lines_of(const std::string& text);
 

@@ -1,0 +1,462 @@
+#include "cli/isolation_mode.hpp"
+
+#include "cli/sharing_modes.hpp"
+#include "common/error.hpp"
+#include "common/interrupt.hpp"
+#include "harness/isolation_scenarios.hpp"
+#include "harness/isolation_verdict.hpp"
+#include "harness/mps_daemon.hpp"
+#include "harness/mps_detect.hpp"
+#include "harness/private_directory.hpp"
+#include "harness/tenant_runner.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <signal.h>
+
+namespace gpushare::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr std::uint64_t mib = 1ULL << 20;
+
+/// The workloads of every scenario, and how long the memory and fault scenarios run.
+struct workload_set {
+  bool host = false;
+  std::string hog; ///< "" when the set cannot test memory
+  std::string fault;
+  std::vector<std::string> fault_victims;
+  std::string recovery_probe;
+  std::string latency_victim;
+  std::string compute_victim;
+  std::vector<std::string> aggressors;
+  /// Memory and fault scenarios: repetitions x seconds each tenant measures after the barrier;
+  /// long enough that the victims still run when the late tenant allocates or faults.
+  int scenario_repetitions = 3;
+  double scenario_duration_s = 1.0;
+  milliseconds recovery_deadline{30000};
+};
+
+workload_set gpu_workloads() {
+  workload_set set;
+  set.hog = "hog";
+  // After 1 s: the fault tenant starts once the victims are released, and its own context and
+  // the delay kernel's check take well under the victims' 3 s of measurement.
+  set.fault = "fault:after_ms=1000";
+  set.fault_victims = {"gemm:size=4096,dtype=fp16", "infer:batch=1,rate=200"};
+  set.recovery_probe = "spin:us=1000";
+  set.latency_victim = "infer:batch=1,rate=200";
+  set.compute_victim = "gemm:size=4096,dtype=fp16";
+  set.aggressors = {"gemm:size=4096,dtype=fp16", "triad"};
+  return set;
+}
+
+workload_set host_workloads() {
+  workload_set set;
+  set.host = true;
+  set.fault = "host-crash:us=1000,after=100";
+  set.fault_victims = {"host-sleep:us=1000", "host-sleep:us=1000"};
+  set.recovery_probe = "host-sleep:us=100";
+  set.latency_victim = "host-sleep:us=2000";
+  set.compute_victim = "host-sleep:us=3000";
+  set.aggressors = {"host-sleep:us=5000", "host-sleep:us=5000"};
+  set.scenario_repetitions = 2;
+  set.scenario_duration_s = 0.5;
+  set.recovery_deadline = milliseconds(10000);
+  return set;
+}
+
+bool is_mps(const std::string& mechanism) {
+  return mechanism.rfind("mps", 0) == 0;
+}
+
+std::string mib_text(std::uint64_t bytes) {
+  return fmt::format("{}M", bytes / mib);
+}
+
+/// What the mechanism under test needs from every tenant, and the MPS daemon of one scenario.
+class mechanism_session {
+public:
+  mechanism_session(const run_config& config, std::string mechanism, const gpu_info* gpu)
+      : m_config(config), m_mechanism(std::move(mechanism)), m_gpu(gpu) {
+    if (!is_mps(m_mechanism)) {
+      return;
+    }
+    mps_daemon_options options;
+    options.control_program = config.mps_control;
+    if (gpu != nullptr) {
+      options.daemon_environment["CUDA_VISIBLE_DEVICES"] = gpu->uuid;
+    }
+    m_daemon = std::make_unique<mps_daemon>(mps_daemon::start(options));
+  }
+  mechanism_session(const mechanism_session&) = delete;
+  mechanism_session& operator=(const mechanism_session&) = delete;
+  ~mechanism_session() {
+    if (m_daemon) {
+      (void)m_daemon->stop();
+    }
+  }
+
+  /// The device ordinal tenants use: a private daemon shows its clients its one GPU as 0.
+  [[nodiscard]] int device() const { return m_daemon ? 0 : m_config.device; }
+
+  /// The environment of a tenant, with the per-client limits of mps-limited: `share` of the
+  /// device memory and of the SMs.
+  [[nodiscard]] std::map<std::string, std::string> environment(double share) const {
+    std::map<std::string, std::string> environment;
+    if (m_daemon) {
+      environment = m_daemon->client_environment();
+    }
+    if (m_mechanism == "mps-limited") {
+      environment["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"] =
+          std::to_string(std::max(1, static_cast<int>(100 * share)));
+      if (m_gpu != nullptr && m_gpu->memory_bytes > 0) {
+        environment["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT"] =
+            "0=" + mib_text(static_cast<std::uint64_t>(share * double(m_gpu->memory_bytes)));
+      }
+    }
+    return environment;
+  }
+
+  /// On a GPU, a check that the released tenants really are clients of the daemon: one that
+  /// could not reach it runs without MPS and the cell would describe time-slicing.
+  [[nodiscard]] released_hook client_check(std::vector<std::string>& problems) const {
+    if (!m_daemon || m_gpu == nullptr) {
+      return {};
+    }
+    return [this, &problems](const std::vector<pid_t>& tenants) {
+      try {
+        const std::vector<int> clients =
+            mps_client_pids(m_config.mps_control, m_daemon->pipe_directory(), milliseconds(5000));
+        for (const pid_t pid : tenants) {
+          if (std::find(clients.begin(), clients.end(), pid) == clients.end()) {
+            problems.push_back(
+                fmt::format("tenant process {} did not run through the MPS server", pid));
+          }
+        }
+      } catch (const error& failure) {
+        problems.push_back("could not check the MPS clients: " + std::string(failure.what()));
+      }
+    };
+  }
+
+  [[nodiscard]] mps_daemon* daemon() const { return m_daemon.get(); }
+
+  /// Stops the daemon and says how, and that neither its process nor its directory is left.
+  std::string tear_down() {
+    if (!m_daemon) {
+      return "";
+    }
+    const pid_t pid = m_daemon->pid();
+    const std::string directory = m_daemon->directory();
+    const std::string how = m_daemon->stop();
+    const bool process_left = pid > 0 && kill(pid, 0) == 0;
+    const bool directory_left = fs::exists(directory);
+    return fmt::format(
+        "daemon torn down ({}); {}; {}", how,
+        process_left ? fmt::format("process {} still exists", pid) : "no daemon process left",
+        directory_left ? "its directory is still there" : "its private directory removed");
+  }
+
+private:
+  const run_config& m_config;
+  std::string m_mechanism;
+  const gpu_info* m_gpu;
+  std::unique_ptr<mps_daemon> m_daemon;
+};
+
+tenant_launch scenario_launch(const run_config& config, const workload_set& set,
+                              const std::string& scratch, int device) {
+  tenant_launch launch = tenant_launch_for(config, scratch);
+  launch.device = device;
+  launch.settings.iterations.reset();
+  launch.settings.duration_s = set.scenario_duration_s;
+  launch.settings.repetitions = set.scenario_repetitions;
+  launch.settings.max_repetitions = 0;
+  launch.timeout = milliseconds(static_cast<long long>(
+      1000.0 * config.tenant_timeout_s.value_or(60.0 + 4.0 * set.scenario_repetitions *
+                                                           set.scenario_duration_s)));
+  return launch;
+}
+
+isolation_cell new_cell(const std::string& mechanism, const std::string& property,
+                        const workload_set& set) {
+  isolation_cell cell;
+  cell.mechanism = mechanism;
+  cell.property = property;
+  if (set.host) {
+    cell.flags.push_back("host_instruments_only");
+  }
+  return cell;
+}
+
+/// A cell whose tenants did not all go through the daemon says so instead of a verdict.
+void invalidate_if(isolation_cell& cell, const std::vector<std::string>& problems) {
+  if (problems.empty()) {
+    return;
+  }
+  cell.verdict = "untested";
+  cell.evidence = fmt::format("{}; nothing about MPS was measured", fmt::join(problems, "; "));
+  cell.flags.push_back("invalid");
+}
+
+isolation_cell memory_cell(const run_config& config, const std::string& mechanism,
+                           const workload_set& set, const gpu_info* gpu,
+                           const std::string& scratch) {
+  if (set.hog.empty() || gpu == nullptr || gpu->memory_bytes == 0) {
+    isolation_cell cell = untested_cell(
+        mechanism, "memory",
+        "host-* test instruments hold no device memory: memory isolation needs a GPU");
+    cell.flags = new_cell(mechanism, "memory", set).flags;
+    return cell;
+  }
+  isolation_cell cell = new_cell(mechanism, "memory", set);
+  // Two tenants each promised 40 % of the card: the 20 % left over covers the contexts, the MPS
+  // server and the driver's own reservations, so a victim that fails really met the hog.
+  const double share = 0.4;
+  const std::uint64_t promised =
+      static_cast<std::uint64_t>(share * double(gpu->memory_bytes)) / mib * mib;
+  mechanism_session session(config, mechanism, gpu);
+  const auto environment = session.environment(share);
+  std::vector<std::string> problems;
+  run_scenario_phase(
+      cell,
+      {{"aggressor", parse_workload_spec(set.hog), environment, false},
+       {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)), environment, true}},
+      scenario_launch(config, set, scratch, session.device()), session.client_check(problems));
+  judge_memory(cell, promised);
+  invalidate_if(cell, problems);
+  if (session.daemon() != nullptr) {
+    cell.evidence += "; " + session.tear_down();
+  }
+  return cell;
+}
+
+isolation_cell fault_cell(const run_config& config, const std::string& mechanism,
+                          const workload_set& set, const gpu_info* gpu,
+                          const std::string& scratch) {
+  isolation_cell cell = new_cell(mechanism, "fault", set);
+  mechanism_session session(config, mechanism, gpu);
+  const double share = 1.0 / static_cast<double>(set.fault_victims.size() + 1);
+  const auto environment = session.environment(share);
+  std::vector<scenario_tenant> tenants;
+  for (const std::string& victim : set.fault_victims) {
+    tenants.push_back({"victim", parse_workload_spec(victim), environment, false});
+  }
+  tenants.push_back({"aggressor", parse_workload_spec(set.fault), environment, true});
+  const tenant_launch launch = scenario_launch(config, set, scratch, session.device());
+  std::vector<std::string> problems;
+  run_scenario_phase(cell, tenants, launch, session.client_check(problems));
+  judge_fault(cell);
+  invalidate_if(cell, problems);
+
+  if (mps_daemon* daemon = session.daemon()) {
+    mps_fault_record record;
+    try {
+      record.server_states =
+          mps_server_states(config.mps_control, daemon->pipe_directory(), milliseconds(5000));
+    } catch (const error& unreadable) {
+      record.server_states.push_back(std::string("server list not readable: ") + unreadable.what());
+    }
+    tenant_launch probe_launch = launch;
+    probe_launch.settings.duration_s.reset();
+    probe_launch.settings.iterations = 2;
+    probe_launch.settings.repetitions = 2;
+    probe_launch.settings.warmup_iterations = 1;
+    const tenant_plan probe{static_cast<int>(tenants.size()),
+                            parse_workload_spec(set.recovery_probe), environment, false};
+    const recovery_result recovery =
+        measure_recovery(probe, probe_launch, set.recovery_deadline, milliseconds(200));
+    record.recovery_ms = recovery.ms;
+    record.recovery_attempts = recovery.attempts;
+    record.recovery_failures = recovery.failures;
+    if (recovery.ms) {
+      cell.figures["recovery_ms"] = *recovery.ms;
+    }
+    record.log_tail = daemon->log_tail(30);
+    record.cleanup = session.tear_down();
+    cell.evidence += fmt::format(
+        "; after the fault: {}; {}", fmt::join(record.server_states, ", "),
+        recovery.ms ? fmt::format("a new client ran {:.0f} ms after the last tenant exited "
+                                  "({} attempt(s))",
+                                  *recovery.ms, recovery.attempts)
+                    : fmt::format("no new client ran within {} ms ({} attempts: {})",
+                                  set.recovery_deadline.count(), recovery.attempts,
+                                  fmt::join(recovery.failures, "; ")));
+    cell.mps_fault = std::move(record);
+  }
+  return cell;
+}
+
+/// The latency and compute scenarios are sharing runs: each tenant alone, then all together.
+run_record sharing_run(const run_config& config, const std::string& mechanism,
+                       const std::vector<std::string>& workloads, const gpu_info* gpu) {
+  run_config step = config;
+  step.mode = is_mps(mechanism) ? "mps" : "timeslice";
+  step.workloads.clear();
+  for (const std::string& workload : workloads) {
+    step.workloads.push_back(parse_workload_spec(workload).canonical());
+  }
+  step.tenants = static_cast<int>(workloads.size());
+  step.mps_thread_pct.clear();
+  step.mps_mem_limit.clear();
+  step.mps_priority.clear();
+  if (mechanism == "mps-limited") {
+    const double share = 1.0 / static_cast<double>(workloads.size());
+    step.mps_thread_pct = {std::to_string(static_cast<int>(100 * share))};
+    if (gpu != nullptr && gpu->memory_bytes > 0) {
+      step.mps_mem_limit = {
+          mib_text(static_cast<std::uint64_t>(0.9 * share * double(gpu->memory_bytes)))};
+    }
+  }
+  if (step.duration_s == std::nullopt && step.iterations == std::nullopt) {
+    step.duration_s = 1.0;
+  }
+  return measure_sharing(step, step.mode, gpu != nullptr ? gpu->uuid : std::string());
+}
+
+isolation_cell sharing_cell(const run_config& config, const std::string& mechanism,
+                            const std::string& property, const workload_set& set,
+                            const gpu_info* gpu) {
+  const std::string& victim = property == "latency" ? set.latency_victim : set.compute_victim;
+  std::vector<std::string> workloads{victim};
+  workloads.insert(workloads.end(), set.aggressors.begin(), set.aggressors.end());
+  run_record run = sharing_run(config, mechanism, workloads, gpu);
+  isolation_cell cell = new_cell(mechanism, property, set);
+  for (tenant_record& tenant : run.tenants) {
+    tenant.role = tenant.id == 0 ? "victim" : "aggressor";
+    cell.tenants.push_back(std::move(tenant));
+  }
+  if (property == "latency") {
+    judge_latency(cell);
+  } else {
+    const double guaranteed = mechanism == "mps-limited"
+                                  ? static_cast<int>(100.0 / double(workloads.size())) / 100.0
+                                  : 1.0 / static_cast<double>(workloads.size());
+    judge_compute(cell, guaranteed, run.aggregate.mechanism_overhead);
+  }
+  if (run.status == run_status::failed) {
+    // The sharing run's own checks (every tenant an MPS client) failed: no verdict stands.
+    cell.verdict = "untested";
+    cell.evidence = run.reason;
+    cell.flags.push_back("invalid");
+  }
+  return cell;
+}
+
+/// Runs one scenario; a failure that is not an interruption becomes an untested cell.
+template <typename Scenario>
+isolation_cell guarded(const std::string& mechanism, const std::string& property,
+                       const workload_set& set, Scenario&& scenario) {
+  try {
+    throw_if_interrupted();
+    return scenario();
+  } catch (const interrupted_error&) {
+    throw;
+  } catch (const error& failure) {
+    isolation_cell cell = untested_cell(mechanism, property, failure.what());
+    cell.flags = new_cell(mechanism, property, set).flags;
+    return cell;
+  }
+}
+
+/// Why a mechanism cannot be measured here at all; "" when it can.
+std::string unavailable_reason(const run_config& config, const std::string& mechanism,
+                               const workload_set& set, const gpu_info* gpu) {
+  if (mechanism == "mig") {
+    if (set.host || gpu == nullptr) {
+      return "MIG instances need a GPU";
+    }
+    if (gpu->mig_mode != "enabled") {
+      return fmt::format("MIG is {} on GPU {} ({}): the mig column needs MIG instances, which "
+                         "this tool never creates for the isolation mode",
+                         gpu->mig_mode, gpu->index, gpu->name);
+    }
+    return fmt::format("GPU {} has MIG enabled, but this version measures isolation between "
+                       "MIG instances only in --mode mig (interference); run it for the mig "
+                       "column",
+                       gpu->index);
+  }
+  if (is_mps(mechanism)) {
+    const mps_status existing = detect_mps("/proc", std::getenv("CUDA_MPS_PIPE_DIRECTORY"));
+    if (existing.daemon_running) {
+      return fmt::format("an MPS control daemon the tool did not start is running (pid {}); the "
+                         "isolation mode faults MPS clients on purpose and only does so through "
+                         "daemons it starts: stop that daemon to measure this column",
+                         fmt::join(existing.control_pids, ", "));
+    }
+  }
+  (void)config;
+  return "";
+}
+
+} // namespace
+
+const std::vector<std::string>& isolation_mechanism_names() {
+  static const std::vector<std::string> names{"timeslice", "mps", "mps-limited", "mig"};
+  return names;
+}
+
+const std::vector<std::string>& isolation_workload_sets() {
+  static const std::vector<std::string> names{"gpu", "host"};
+  return names;
+}
+
+run_record measure_isolation(const run_config& config, const gpu_info* gpu) {
+  if (config.mps_use_existing) {
+    throw usage_error("--mps-use-existing: --mode isolation faults MPS clients on purpose, so it "
+                      "runs only through daemons it starts itself");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const workload_set set =
+      config.isolation_workloads == "host" ? host_workloads() : gpu_workloads();
+  const std::vector<std::string> mechanisms = config.isolation_mechanisms.empty()
+                                                  ? isolation_mechanism_names()
+                                                  : config.isolation_mechanisms;
+  const scoped_private_directory scratch(fs::temp_directory_path().string(), "gpushare-run-");
+
+  run_record run;
+  run.mode = "isolation";
+  run.params = {{"mechanisms", fmt::format("{}", fmt::join(mechanisms, ","))},
+                {"workloads", set.host ? "host" : "gpu"}};
+  isolation_result result;
+  for (const std::string& mechanism : mechanisms) {
+    if (const std::string why = unavailable_reason(config, mechanism, set, gpu); !why.empty()) {
+      for (const char* property : {"memory", "fault", "latency", "compute"}) {
+        isolation_cell cell = untested_cell(mechanism, property, why);
+        cell.flags = new_cell(mechanism, property, set).flags;
+        result.cells.push_back(std::move(cell));
+      }
+      continue;
+    }
+    result.cells.push_back(guarded(mechanism, "memory", set, [&] {
+      return memory_cell(config, mechanism, set, gpu, scratch.path());
+    }));
+    result.cells.push_back(guarded(mechanism, "fault", set, [&] {
+      return fault_cell(config, mechanism, set, gpu, scratch.path());
+    }));
+    for (const char* property : {"latency", "compute"}) {
+      result.cells.push_back(guarded(mechanism, property, set, [&] {
+        return sharing_cell(config, mechanism, property, set, gpu);
+      }));
+    }
+  }
+  result.claims = check_claims(result.cells);
+  run.isolation = std::move(result);
+  if (set.host) {
+    run.flags.push_back("host_instruments_only");
+  }
+  run.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return run;
+}
+
+} // namespace gpushare::cli
