@@ -1,5 +1,6 @@
 #include "cli/isolation_mode.hpp"
 
+#include "cli/mig_mode.hpp"
 #include "cli/sharing_modes.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
@@ -8,6 +9,7 @@
 #include "harness/mps_daemon.hpp"
 #include "harness/mps_detect.hpp"
 #include "harness/private_directory.hpp"
+#include "harness/sharing_experiment.hpp"
 #include "harness/tenant_runner.hpp"
 
 #include <fmt/format.h>
@@ -19,6 +21,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <signal.h>
 
 namespace gpushare::cli {
@@ -86,8 +89,10 @@ std::string mib_text(std::uint64_t bytes) {
 /// What the mechanism under test needs from every tenant, and the MPS daemon of one scenario.
 class mechanism_session {
 public:
-  mechanism_session(const run_config& config, std::string mechanism, const gpu_info* gpu)
-      : m_config(config), m_mechanism(std::move(mechanism)), m_gpu(gpu) {
+  mechanism_session(const run_config& config, std::string mechanism, const gpu_info* gpu,
+                    std::vector<mig_instance_record> instances = {})
+      : m_config(config), m_mechanism(std::move(mechanism)), m_gpu(gpu),
+        m_instances(std::move(instances)) {
     if (!is_mps(m_mechanism)) {
       return;
     }
@@ -106,15 +111,23 @@ public:
     }
   }
 
-  /// The device ordinal tenants use: a private daemon shows its clients its one GPU as 0.
-  [[nodiscard]] int device() const { return m_daemon ? 0 : m_config.device; }
+  /// The device ordinal tenants use: a private daemon shows its clients its one GPU as 0, and
+  /// a MIG tenant sees only its instance.
+  [[nodiscard]] int device() const {
+    return m_daemon || !m_instances.empty() ? 0 : m_config.device;
+  }
 
-  /// The environment of a tenant, with the per-client limits of mps-limited: `share` of the
-  /// device memory and of the SMs.
-  [[nodiscard]] std::map<std::string, std::string> environment(double share) const {
+  /// The environment of a tenant of `role`, with the per-client limits of mps-limited: `share`
+  /// of the device memory and of the SMs. Under mig the aggressors run on the first instance
+  /// and the victims on the second.
+  [[nodiscard]] std::map<std::string, std::string> environment(double share,
+                                                               const std::string& role) const {
     std::map<std::string, std::string> environment;
     if (m_daemon) {
       environment = m_daemon->client_environment();
+    }
+    if (!m_instances.empty()) {
+      environment["CUDA_VISIBLE_DEVICES"] = m_instances.at(role == "victim" ? 1 : 0).uuid;
     }
     if (m_mechanism == "mps-limited") {
       environment["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"] =
@@ -171,8 +184,20 @@ private:
   const run_config& m_config;
   std::string m_mechanism;
   const gpu_info* m_gpu;
+  std::vector<mig_instance_record> m_instances;
   std::unique_ptr<mps_daemon> m_daemon;
 };
+
+/// The memory a MIG profile names ("3g.40gb" -> 40 GB, as the profile rounds it); 0 when the
+/// name carries none.
+std::uint64_t profile_memory_bytes(const std::string& profile) {
+  static const std::regex size(R"(([0-9]+)gb$)");
+  std::smatch match;
+  if (!std::regex_search(profile, match, size)) {
+    return 0;
+  }
+  return std::stoull(match[1].str()) * 1'000'000'000ULL;
+}
 
 tenant_launch scenario_launch(const run_config& config, const workload_set& set,
                               const std::string& scratch, int device) {
@@ -211,6 +236,7 @@ void invalidate_if(isolation_cell& cell, const std::vector<std::string>& problem
 
 isolation_cell memory_cell(const run_config& config, const std::string& mechanism,
                            const workload_set& set, const gpu_info* gpu,
+                           const std::vector<mig_instance_record>& instances,
                            const std::string& scratch) {
   if (set.hog.empty() || gpu == nullptr || gpu->memory_bytes == 0) {
     isolation_cell cell = untested_cell(
@@ -221,17 +247,25 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
   }
   isolation_cell cell = new_cell(mechanism, "memory", set);
   // Two tenants each promised 40 % of the card: the 20 % left over covers the contexts, the MPS
-  // server and the driver's own reservations, so a victim that fails really met the hog.
+  // server and the driver's own reservations, so a victim that fails really met the hog. On MIG
+  // the victim has an instance of its own and is promised 70 % of the size its profile names.
   const double share = 0.4;
-  const std::uint64_t promised =
-      static_cast<std::uint64_t>(share * double(gpu->memory_bytes)) / mib * mib;
-  mechanism_session session(config, mechanism, gpu);
-  const auto environment = session.environment(share);
+  const std::uint64_t victim_memory =
+      instances.empty()
+          ? static_cast<std::uint64_t>(share * double(gpu->memory_bytes))
+          : static_cast<std::uint64_t>(0.7 * double(profile_memory_bytes(instances.at(1).profile)));
+  const std::uint64_t promised = victim_memory / mib * mib;
+  if (promised == 0) {
+    return untested_cell(mechanism, "memory",
+                         "the victim's MIG profile names no memory size to promise a share of");
+  }
+  mechanism_session session(config, mechanism, gpu, instances);
   std::vector<std::string> problems;
   run_scenario_phase(
       cell,
-      {{"aggressor", parse_workload_spec(set.hog), environment, false},
-       {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)), environment, true}},
+      {{"aggressor", parse_workload_spec(set.hog), session.environment(share, "aggressor"), false},
+       {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)),
+        session.environment(share, "victim"), true}},
       scenario_launch(config, set, scratch, session.device()), session.client_check(problems));
   judge_memory(cell, promised);
   invalidate_if(cell, problems);
@@ -243,16 +277,18 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
 
 isolation_cell fault_cell(const run_config& config, const std::string& mechanism,
                           const workload_set& set, const gpu_info* gpu,
+                          const std::vector<mig_instance_record>& instances,
                           const std::string& scratch) {
   isolation_cell cell = new_cell(mechanism, "fault", set);
-  mechanism_session session(config, mechanism, gpu);
+  mechanism_session session(config, mechanism, gpu, instances);
   const double share = 1.0 / static_cast<double>(set.fault_victims.size() + 1);
-  const auto environment = session.environment(share);
   std::vector<scenario_tenant> tenants;
   for (const std::string& victim : set.fault_victims) {
-    tenants.push_back({"victim", parse_workload_spec(victim), environment, false});
+    tenants.push_back(
+        {"victim", parse_workload_spec(victim), session.environment(share, "victim"), false});
   }
-  tenants.push_back({"aggressor", parse_workload_spec(set.fault), environment, true});
+  tenants.push_back(
+      {"aggressor", parse_workload_spec(set.fault), session.environment(share, "aggressor"), true});
   const tenant_launch launch = scenario_launch(config, set, scratch, session.device());
   std::vector<std::string> problems;
   run_scenario_phase(cell, tenants, launch, session.client_check(problems));
@@ -273,7 +309,8 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
     probe_launch.settings.repetitions = 2;
     probe_launch.settings.warmup_iterations = 1;
     const tenant_plan probe{static_cast<int>(tenants.size()),
-                            parse_workload_spec(set.recovery_probe), environment, false};
+                            parse_workload_spec(set.recovery_probe),
+                            session.environment(share, "victim"), false};
     const recovery_result recovery =
         measure_recovery(probe, probe_launch, set.recovery_deadline, milliseconds(200));
     record.recovery_ms = recovery.ms;
@@ -324,13 +361,34 @@ run_record sharing_run(const run_config& config, const std::string& mechanism,
   return measure_sharing(step, step.mode, gpu != nullptr ? gpu->uuid : std::string());
 }
 
+/// Under mig: the victim alone on its instance, then beside the aggressors on the other one.
+run_record mig_sharing_run(const run_config& config, const std::vector<std::string>& workloads,
+                           const std::vector<mig_instance_record>& instances) {
+  const scoped_private_directory scratch(fs::temp_directory_path().string(), "gpushare-run-");
+  sharing_plan plan;
+  plan.mode = "mig";
+  plan.launch = tenant_launch_for(config, scratch.path());
+  plan.launch.device = 0;
+  if (!plan.launch.settings.duration_s && !plan.launch.settings.iterations) {
+    plan.launch.settings.duration_s = 1.0;
+  }
+  for (std::size_t i = 0; i < workloads.size(); ++i) {
+    plan.tenants.push_back({static_cast<int>(i),
+                            parse_workload_spec(workloads[i]),
+                            {{"CUDA_VISIBLE_DEVICES", instances.at(i == 0 ? 1 : 0).uuid}}});
+  }
+  return run_sharing_experiment(plan);
+}
+
 isolation_cell sharing_cell(const run_config& config, const std::string& mechanism,
                             const std::string& property, const workload_set& set,
-                            const gpu_info* gpu) {
+                            const gpu_info* gpu,
+                            const std::vector<mig_instance_record>& instances) {
   const std::string& victim = property == "latency" ? set.latency_victim : set.compute_victim;
   std::vector<std::string> workloads{victim};
   workloads.insert(workloads.end(), set.aggressors.begin(), set.aggressors.end());
-  run_record run = sharing_run(config, mechanism, workloads, gpu);
+  run_record run = mechanism == "mig" ? mig_sharing_run(config, workloads, instances)
+                                      : sharing_run(config, mechanism, workloads, gpu);
   isolation_cell cell = new_cell(mechanism, property, set);
   for (tenant_record& tenant : run.tenants) {
     tenant.role = tenant.id == 0 ? "victim" : "aggressor";
@@ -339,10 +397,19 @@ isolation_cell sharing_cell(const run_config& config, const std::string& mechani
   if (property == "latency") {
     judge_latency(cell);
   } else {
-    const double guaranteed = mechanism == "mps-limited"
-                                  ? static_cast<int>(100.0 / double(workloads.size())) / 100.0
-                                  : 1.0 / static_cast<double>(workloads.size());
-    judge_compute(cell, guaranteed, run.aggregate.mechanism_overhead);
+    if (mechanism == "mig") {
+      // Its own instance is all a MIG victim is promised, and its solo phase ran there: what
+      // the neighbours cost it is its slowdown.
+      const tenant_record& measured = cell.tenants.front();
+      judge_compute(cell, 1.0,
+                    measured.slowdown ? std::optional<double>(*measured.slowdown - 1.0)
+                                      : std::nullopt);
+    } else {
+      const double guaranteed = mechanism == "mps-limited"
+                                    ? static_cast<int>(100.0 / double(workloads.size())) / 100.0
+                                    : 1.0 / static_cast<double>(workloads.size());
+      judge_compute(cell, guaranteed, run.aggregate.mechanism_overhead);
+    }
   }
   if (run.status == run_status::failed) {
     // The sharing run's own checks (every tenant an MPS client) failed: no verdict stands.
@@ -369,22 +436,28 @@ isolation_cell guarded(const std::string& mechanism, const std::string& property
   }
 }
 
-/// Why a mechanism cannot be measured here at all; "" when it can.
+/// Why a mechanism cannot be measured here at all ("" when it can); for mig, the instances
+/// its tenants run on.
 std::string unavailable_reason(const run_config& config, const std::string& mechanism,
-                               const workload_set& set, const gpu_info* gpu) {
+                               const workload_set& set, const gpu_info* gpu,
+                               std::vector<mig_instance_record>& instances) {
   if (mechanism == "mig") {
     if (set.host || gpu == nullptr) {
       return "MIG instances need a GPU";
     }
-    if (gpu->mig_mode != "enabled") {
-      return fmt::format("MIG is {} on GPU {} ({}): the mig column needs MIG instances, which "
-                         "this tool never creates for the isolation mode",
-                         gpu->mig_mode, gpu->index, gpu->name);
+    try {
+      instances = existing_mig_instances(config, std::string());
+    } catch (const error& unavailable) {
+      return fmt::format("{} (the isolation mode measures the instances that exist and never "
+                         "creates any)",
+                         unavailable.what());
     }
-    return fmt::format("GPU {} has MIG enabled, but this version measures isolation between "
-                       "MIG instances only in --mode mig (interference); run it for the mig "
-                       "column",
-                       gpu->index);
+    if (instances.size() < 2) {
+      return fmt::format("GPU {} has {} MIG instance(s): the mig column needs two, one for the "
+                         "aggressors and one for the victim",
+                         config.device, instances.size());
+    }
+    return "";
   }
   if (is_mps(mechanism)) {
     const mps_status existing = detect_mps("/proc", std::getenv("CUDA_MPS_PIPE_DIRECTORY"));
@@ -395,7 +468,6 @@ std::string unavailable_reason(const run_config& config, const std::string& mech
                          fmt::join(existing.control_pids, ", "));
     }
   }
-  (void)config;
   return "";
 }
 
@@ -430,7 +502,9 @@ run_record measure_isolation(const run_config& config, const gpu_info* gpu) {
                 {"workloads", set.host ? "host" : "gpu"}};
   isolation_result result;
   for (const std::string& mechanism : mechanisms) {
-    if (const std::string why = unavailable_reason(config, mechanism, set, gpu); !why.empty()) {
+    std::vector<mig_instance_record> instances;
+    if (const std::string why = unavailable_reason(config, mechanism, set, gpu, instances);
+        !why.empty()) {
       for (const char* property : {"memory", "fault", "latency", "compute"}) {
         isolation_cell cell = untested_cell(mechanism, property, why);
         cell.flags = new_cell(mechanism, property, set).flags;
@@ -439,14 +513,14 @@ run_record measure_isolation(const run_config& config, const gpu_info* gpu) {
       continue;
     }
     result.cells.push_back(guarded(mechanism, "memory", set, [&] {
-      return memory_cell(config, mechanism, set, gpu, scratch.path());
+      return memory_cell(config, mechanism, set, gpu, instances, scratch.path());
     }));
     result.cells.push_back(guarded(mechanism, "fault", set, [&] {
-      return fault_cell(config, mechanism, set, gpu, scratch.path());
+      return fault_cell(config, mechanism, set, gpu, instances, scratch.path());
     }));
     for (const char* property : {"latency", "compute"}) {
       result.cells.push_back(guarded(mechanism, property, set, [&] {
-        return sharing_cell(config, mechanism, property, set, gpu);
+        return sharing_cell(config, mechanism, property, set, gpu, instances);
       }));
     }
   }

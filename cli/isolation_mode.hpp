@@ -2,7 +2,8 @@
 // --mode isolation as the command line runs it: for each mechanism (timeslice; mps through a
 // private daemon; mps-limited, the same with every client held to its share by
 // CUDA_MPS_PINNED_DEVICE_MEM_LIMIT and CUDA_MPS_ACTIVE_THREAD_PERCENTAGE; mig when the GPU has
-// MIG instances) four scenarios:
+// at least two MIG instances already: the aggressors on the first, the victims on the second)
+// four scenarios:
 //
 //   memory   a hog takes all the device memory it can get, then a victim allocates the share
 //            it was promised;

@@ -154,23 +154,10 @@ std::optional<double> whole_gpu_solo_throughput(const std::vector<run_record>& r
   return found.size() % 2 == 1 ? found[middle] : (found[middle - 1] + found[middle]) / 2;
 }
 
-run_record measure_mig(const run_config& config, const std::string& cuda_gpu_uuid,
-                       const std::vector<run_record>& earlier_runs, std::ostream& out,
-                       const telemetry_settings& telemetry) {
-  if (!config.mig_geometry.empty() && !config.mig_apply && !config.dry_run) {
-    throw usage_error("--mig-geometry changes the GPU's MIG instances: add --mig-apply to let the "
-                      "tool destroy the current ones, create these for the run and restore the "
-                      "old layout afterwards, or --dry-run to see the commands");
-  }
-  if ((config.mig_apply || config.dry_run) && config.mig_geometry.empty()) {
-    throw usage_error("--mig-apply and --dry-run need --mig-geometry PROFILES (e.g. "
-                      "3g.40gb,2g.20gb,2g.20gb; check it with 'gpushare-bench mig validate')");
-  }
-  mig::nvidia_smi_options smi_options;
-  smi_options.program = config.nvidia_smi;
-  const mig::nvidia_smi smi(smi_options);
-  const int gpu = config.device;
+namespace {
 
+/// Throws mig_unavailable_error when MIG cannot be measured on nvidia-smi's GPU `gpu` as it is.
+void require_usable_mig(const mig::nvidia_smi& smi, int gpu, const std::string& cuda_gpu_uuid) {
   // Without a usable nvidia-smi there is no MIG to measure on this machine: a suite skips it.
   const mig::gpu_mig_mode mode = [&] {
     try {
@@ -196,17 +183,53 @@ run_record measure_mig(const run_config& config, const std::string& cuda_gpu_uui
         "the run with --mig-geometry G --mig-apply; --mode timeslice and --mode mps need no MIG",
         problem, gpu));
   }
+}
+
+/// The instances that exist on `gpu`; throws mig_unavailable_error when there are none.
+mig::mig_layout existing_layout(const mig::nvidia_smi& smi, int gpu) {
+  mig::mig_layout layout = mig::list_layout(smi, gpu);
+  if (layout.devices.empty()) {
+    throw mig_unavailable_error(fmt::format(
+        "--mode mig: MIG is enabled on GPU {} but it has no instances to measure: create "
+        "some as root ('nvidia-smi mig -i {} -cgi <profiles> -C') or pass --mig-geometry G "
+        "--mig-apply to create them for this run only",
+        gpu, gpu));
+  }
+  return layout;
+}
+
+} // namespace
+
+std::vector<mig_instance_record> existing_mig_instances(const run_config& config,
+                                                        const std::string& cuda_gpu_uuid) {
+  mig::nvidia_smi_options smi_options;
+  smi_options.program = config.nvidia_smi;
+  const mig::nvidia_smi smi(smi_options);
+  require_usable_mig(smi, config.device, cuda_gpu_uuid);
+  return instances_of(existing_layout(smi, config.device));
+}
+
+run_record measure_mig(const run_config& config, const std::string& cuda_gpu_uuid,
+                       const std::vector<run_record>& earlier_runs, std::ostream& out,
+                       const telemetry_settings& telemetry) {
+  if (!config.mig_geometry.empty() && !config.mig_apply && !config.dry_run) {
+    throw usage_error("--mig-geometry changes the GPU's MIG instances: add --mig-apply to let the "
+                      "tool destroy the current ones, create these for the run and restore the "
+                      "old layout afterwards, or --dry-run to see the commands");
+  }
+  if ((config.mig_apply || config.dry_run) && config.mig_geometry.empty()) {
+    throw usage_error("--mig-apply and --dry-run need --mig-geometry PROFILES (e.g. "
+                      "3g.40gb,2g.20gb,2g.20gb; check it with 'gpushare-bench mig validate')");
+  }
+  mig::nvidia_smi_options smi_options;
+  smi_options.program = config.nvidia_smi;
+  const mig::nvidia_smi smi(smi_options);
+  const int gpu = config.device;
+  require_usable_mig(smi, gpu, cuda_gpu_uuid);
 
   if (config.mig_geometry.empty()) {
-    const mig::mig_layout layout = mig::list_layout(smi, gpu);
+    const mig::mig_layout layout = existing_layout(smi, gpu);
     const std::vector<mig_instance_record> instances = instances_of(layout);
-    if (instances.empty()) {
-      throw mig_unavailable_error(fmt::format(
-          "--mode mig: MIG is enabled on GPU {} ({}) but it has no instances to measure: create "
-          "some as root ('nvidia-smi mig -i {} -cgi <profiles> -C') or pass --mig-geometry G "
-          "--mig-apply to create them for this run only",
-          gpu, mode.name, gpu));
-    }
     run_record run = measure_instances(config, instances, earlier_runs, telemetry, layout.gpu_uuid);
     run.mig = describe_run(layout, "existing", instances, "nvidia-smi");
     return run;

@@ -34,6 +34,11 @@ public:
 [[nodiscard]] std::optional<double> whole_gpu_solo_throughput(const std::vector<run_record>& runs,
                                                               const std::string& workload);
 
+/// The MIG instances that exist on GPU --device (nvidia-smi's index), for other modes that put
+/// tenants on them. Throws mig_unavailable_error as measure_mig does when there are none.
+[[nodiscard]] std::vector<mig_instance_record>
+existing_mig_instances(const run_config& config, const std::string& cuda_gpu_uuid);
+
 /// Measures the instances of GPU --device (nvidia-smi's index), or with --mig-apply the
 /// instances of --mig-geometry created for the run. `earlier_runs` are this report's runs so
 /// far (for the fraction of the whole GPU). With --dry-run it prints the commands to `out` and

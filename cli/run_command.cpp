@@ -210,6 +210,10 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
                       "(hog, fault, infer, gemm, triad); --isolation-workloads host runs the "
                       "host-* test instruments instead");
   }
+  if (config.mode == "isolation" && config.mps_use_existing) {
+    throw usage_error("--mps-use-existing: --mode isolation faults MPS clients on purpose, so it "
+                      "runs only through daemons it starts itself");
+  }
 
   // One step per measurement: the suite's [run]s for --mode all or --suite, else the one mode.
   std::vector<run_config> plan;

@@ -1,5 +1,6 @@
 #include "cli/suite.hpp"
 
+#include "cli/isolation_mode.hpp"
 #include "cli/options.hpp"
 #include "common/error.hpp"
 #include "common/text.hpp"
@@ -82,6 +83,20 @@ void apply(run_config& config, const located_error& where, const std::string& ke
     config.mps_mem_limit = split_list(value);
   } else if (key == "mps-priority") {
     config.mps_priority = split_list(value);
+  } else if (key == "isolation-mechanisms") {
+    config.isolation_mechanisms = split_list(value);
+    for (const std::string& mechanism : config.isolation_mechanisms) {
+      const auto& known = isolation_mechanism_names();
+      if (std::find(known.begin(), known.end(), mechanism) == known.end()) {
+        throw where.at(key, "unknown mechanism '" + mechanism +
+                                "' (known: timeslice, mps, mps-limited, mig)");
+      }
+    }
+  } else if (key == "isolation-workloads") {
+    if (value != "gpu" && value != "host") {
+      throw where.at(key, "must be gpu or host, got '" + value + "'");
+    }
+    config.isolation_workloads = value;
   } else if (in_run && key == "mode") {
     static const std::vector<std::string> modes{"calibrate", "streams", "timeslice",
                                                 "mps",       "mig",     "isolation"};

@@ -196,9 +196,13 @@ TEST(Cli, GpuTenantsWithoutAGpuStopAtOnce) {
   EXPECT_EQ(lines_of(run.err).size(), 1u) << run.err;
 }
 
-TEST(Cli, ModesNotInThisVersionAreRefusedByName) {
-  expect_one_line_usage_error(run_gpushare({"--mode", "isolation"}),
-                              "--mode isolation: not available");
+TEST(Cli, IsolationChoosesItsOwnWorkloadsAndDaemons) {
+  expect_one_line_usage_error(run_gpushare({"--mode", "isolation", "--isolation-workloads", "host",
+                                            "--workload", "host-sleep"}),
+                              "chooses the workload of every scenario itself");
+  expect_one_line_usage_error(
+      run_gpushare({"--mode", "isolation", "--isolation-workloads", "host", "--mps-use-existing"}),
+      "only through daemons it starts");
 }
 
 TEST(Cli, JsonIntoMissingDirectoryIsRefusedBeforeMeasuring) {

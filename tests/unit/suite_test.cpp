@@ -49,6 +49,11 @@ TEST(Suite, TheEmbeddedDefaultSuiteIsValid) {
     }
   }
   EXPECT_GE(timeslice, 3);
+  // The isolation matrix comes last: it faults tenants on purpose, after every figure it
+  // could disturb has been measured.
+  EXPECT_EQ(runs.back().mode, "isolation");
+  EXPECT_EQ(runs.back().isolation_workloads, "gpu");
+  EXPECT_TRUE(runs.back().isolation_mechanisms.empty());
   // Every mechanism is measured with and without MPS, except the time-slice probe.
   EXPECT_EQ(probes, 1);
   EXPECT_EQ(timeslice, mps + probes);
@@ -94,6 +99,21 @@ TEST(Suite, ErrorsNameTheFileLineAndField) {
   EXPECT_THAT(rejection("repetitions = 2\n"), HasSubstr("no [run] section"));
   EXPECT_THAT(rejection("duration = 0\n[run]\nmode = mig\n"),
               HasSubstr("suite my.suite:1: field 'duration'"));
+  EXPECT_THAT(rejection("[run]\nmode = isolation\nisolation-mechanisms = mps,hami\n"),
+              HasSubstr("suite my.suite:3: field 'isolation-mechanisms': unknown mechanism "
+                        "'hami'"));
+  EXPECT_THAT(rejection("[run]\nmode = isolation\nisolation-workloads = cpu\n"),
+              HasSubstr("suite my.suite:3: field 'isolation-workloads': must be gpu or host"));
+}
+
+TEST(Suite, AnIsolationRunTakesItsMechanismsAndWorkloadSet) {
+  const auto runs = expand_suite("[run]\nmode = isolation\nisolation-mechanisms = timeslice,mps\n"
+                                 "isolation-workloads = host\n",
+                                 "my.suite", run_config{});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].mode, "isolation");
+  EXPECT_EQ(runs[0].isolation_mechanisms, (std::vector<std::string>{"timeslice", "mps"}));
+  EXPECT_EQ(runs[0].isolation_workloads, "host");
 }
 
 } // namespace
