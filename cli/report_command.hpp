@@ -1,8 +1,8 @@
 #pragma once
-// `gpushare-bench report FILE... -o DIR`: renders JSON reports as DIR/index.html (one
-// self-contained page with inline SVG charts), DIR/report.md and one CSV per table. Exit 0
-// when written, 2 for an unreadable or malformed file (named with the field) or an unusable
-// output directory.
+// `gpushare-bench report FILE... -o DIR`: renders JSON reports and Google Benchmark JSON of
+// bench/ as DIR/index.html (one self-contained page with inline SVG charts), DIR/report.md and
+// one CSV per table. Exit 0 when written, 2 for an unreadable or malformed file (named with
+// the field), a bad --fleet or --latency-bound, or an unusable output directory.
 
 #include <CLI/CLI.hpp>
 
@@ -16,7 +16,8 @@ namespace gpushare::cli {
 struct report_arguments {
   std::vector<std::string> files;
   std::string output_dir;
-  std::string fleet; ///< --fleet COUNTxSIZE; "" = none
+  std::string fleet;         ///< --fleet COUNTxSIZE; "" = none
+  std::string latency_bound; ///< --latency-bound MS; "" = none
 };
 
 void add_report_subcommand(CLI::App& app, report_arguments& arguments,

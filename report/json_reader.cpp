@@ -1045,7 +1045,7 @@ report_document document_from_json(const json& value, const std::string& path) {
   return document;
 }
 
-report_document read_report_file(const std::string& path) {
+json read_json_file(const std::string& path) {
   std::error_code ignored;
   if (std::filesystem::is_directory(path, ignored)) {
     throw usage_error(fmt::format("{}: is a directory, not a report file", path));
@@ -1058,12 +1058,14 @@ report_document read_report_file(const std::string& path) {
   if (in.bad()) {
     throw usage_error(fmt::format("{}: cannot read the report: {}", path, std::strerror(errno)));
   }
-  json value;
   try {
-    value = json::parse(text);
+    return json::parse(text);
   } catch (const json::parse_error& failure) {
     throw usage_error(fmt::format("{}: not a JSON report: {}", path, failure.what()));
   }
+}
+
+report_document report_from_file_json(const json& value, const std::string& path) {
   try {
     return document_from_json(value);
   } catch (const json_field_error& failure) {
@@ -1072,6 +1074,10 @@ report_document read_report_file(const std::string& path) {
     // A reader above that still uses nlohmann's conversions; the file is named all the same.
     throw usage_error(fmt::format("{}: not a gpushare-bench report: {}", path, failure.what()));
   }
+}
+
+report_document read_report_file(const std::string& path) {
+  return report_from_file_json(read_json_file(path), path);
 }
 
 } // namespace gpushare::report

@@ -70,6 +70,15 @@ private:
 [[nodiscard]] report_document document_from_json(const nlohmann::json& value,
                                                  const std::string& path = "");
 
+/// The JSON in the file at `path`. A file that cannot be read or is not JSON throws
+/// usage_error (exit 2) naming the file.
+[[nodiscard]] nlohmann::json read_json_file(const std::string& path);
+
+/// `value`, the JSON of the file at `path`, as a report; a bad field throws usage_error naming
+/// the file and the field.
+[[nodiscard]] report_document report_from_file_json(const nlohmann::json& value,
+                                                    const std::string& path);
+
 /// The report in the file at `path`. A file that cannot be read, is not JSON, has another
 /// major schema version or a bad field throws usage_error (exit 2) naming the file and, for a
 /// bad field, its path: "results/run.json: runs[0].mode: missing".

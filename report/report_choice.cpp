@@ -103,6 +103,226 @@ std::string describe_choice(const mechanism_choice& choice) {
   return text;
 }
 
+std::vector<latency_choice> latency_choices(const source_model& source,
+                                            std::optional<double> bound_ms) {
+  std::vector<latency_choice> choices;
+  for (const matrix_row& row : source.matrix) {
+    for (const matrix_cell& cell : row.cells) {
+      if (!cell.infer_p99_us) {
+        continue;
+      }
+      auto found = std::find_if(choices.begin(), choices.end(), [&](const latency_choice& c) {
+        return c.workloads == row.workloads && c.tenants == cell.tenants;
+      });
+      if (found == choices.end()) {
+        latency_choice choice;
+        choice.workloads = row.workloads;
+        choice.tenants = cell.tenants;
+        if (bound_ms) {
+          choice.bound_us = *bound_ms * 1000.0;
+        }
+        choices.push_back(std::move(choice));
+        found = choices.end() - 1;
+      }
+      latency_choice::option option;
+      option.mode = row.mode;
+      option.p99_us = *cell.infer_p99_us;
+      option.solo_p99_us = cell.infer_solo_p99_us;
+      option.p99_inflation = cell.p99_inflation;
+      if (found->bound_us) {
+        option.within_bound = option.p99_us <= *found->bound_us;
+      }
+      found->ranked.push_back(option);
+      found->host_only = found->host_only || cell.host_only;
+    }
+  }
+  for (latency_choice& choice : choices) {
+    std::stable_sort(choice.ranked.begin(), choice.ranked.end(),
+                     [](const auto& a, const auto& b) { return a.p99_us < b.p99_us; });
+  }
+  return choices;
+}
+
+std::string describe_latency(const latency_choice& choice) {
+  if (choice.ranked.empty()) {
+    return "";
+  }
+  std::string text = fmt::format("{} tenants of {}: ", choice.tenants, choice.workloads);
+  if (choice.bound_us) {
+    const double bound = *choice.bound_us;
+    text +=
+        fmt::format("p99 of the infer tenant against the {} bound: ", format_duration_us(bound));
+    bool any_within = false;
+    for (std::size_t i = 0; i < choice.ranked.size(); ++i) {
+      const auto& option = choice.ranked[i];
+      text += fmt::format("{}{} {}, ", i == 0 ? "" : "; ", option.mode,
+                          format_duration_us(option.p99_us));
+      if (option.within_bound.value_or(false)) {
+        any_within = true;
+        text += "within";
+      } else {
+        text += fmt::format("exceeds it ({} the bound)",
+                            bound > 0 ? format_ratio(option.p99_us / bound) : "n/a");
+      }
+      // Sharing cannot be blamed for a bound the tenant misses on a GPU of its own.
+      if (option.solo_p99_us && *option.solo_p99_us > bound) {
+        text += fmt::format(", and already {} alone", format_duration_us(*option.solo_p99_us));
+      }
+    }
+    if (!any_within) {
+      text += "; no mechanism measured here keeps it within the bound";
+    }
+  } else {
+    const auto& best = choice.ranked.front();
+    if (choice.ranked.size() == 1) {
+      text += fmt::format("only {} measured, p99 of the infer tenant {}", best.mode,
+                          format_duration_us(best.p99_us));
+      if (best.p99_inflation) {
+        text += fmt::format(" ({} its p99 alone)", format_ratio(*best.p99_inflation));
+      }
+    } else {
+      text += fmt::format("{} gives the infer tenant the lowest p99, {}", best.mode,
+                          format_duration_us(best.p99_us));
+      for (std::size_t i = 1; i < choice.ranked.size(); ++i) {
+        const auto& other = choice.ranked[i];
+        text += fmt::format("; {} {} ({} higher)", other.mode, format_duration_us(other.p99_us),
+                            best.p99_us > 0 ? format_ratio(other.p99_us / best.p99_us) : "n/a");
+      }
+    }
+  }
+  text += ".";
+  if (choice.host_only) {
+    text += fmt::format(" ({})", host_only_label);
+  }
+  return text;
+}
+
+std::string latency_rule_note(std::optional<double> bound_ms) {
+  if (bound_ms) {
+    return fmt::format("the infer tenant's p99 in the shared phase against --latency-bound {}.",
+                       format_duration_us(*bound_ms * 1000.0));
+  }
+  return "the infer tenant's p99 in the shared phase under each mechanism (--latency-bound MS "
+         "checks it against a bound).";
+}
+
+double parse_latency_bound(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(value) || !(value > 0)) {
+    throw usage_error(fmt::format(
+        "--latency-bound {}: expected a positive number of milliseconds, e.g. 50", text));
+  }
+  return value;
+}
+
+namespace {
+
+// MIG arrived with Ampere (A100, compute capability 8.0); MPS clients got their own GPU
+// address space and per-GPU fault containment with Volta (7.0).
+constexpr int mig_minimum_major = 8;
+constexpr int isolated_mps_minimum_major = 7;
+
+std::string mig_text(const source_model& source, bool& available) {
+  const bool capability_known = source.compute_capability_major > 0;
+  const std::string capability =
+      fmt::format("{}.{}", source.compute_capability_major, source.compute_capability_minor);
+  available = false;
+  if (capability_known && source.compute_capability_major < mig_minimum_major) {
+    return fmt::format("not available: MIG needs compute capability 8.0 (Ampere) or later, and "
+                       "this board has {}",
+                       capability);
+  }
+  const bool in_catalog = source.mig_board && !source.mig_board->empty();
+  // The driver's answer is about this board in this machine; a vGPU or passthrough setup can
+  // hide MIG from a board that has it.
+  if (source.mig_mode == "unsupported") {
+    return in_catalog ? fmt::format("not available here: the catalog lists {} as MIG-capable, "
+                                    "but the driver reports MIG unsupported on this board",
+                                    *source.mig_board)
+                      : "not available: the driver reports MIG unsupported on this board";
+  }
+  const bool driver_knows = source.mig_mode == "enabled" || source.mig_mode == "disabled";
+  if (!in_catalog && !driver_knows) {
+    if (source.mig_board) {
+      return "not available: the board is not in the MIG profile catalog (A30, A100, H100, "
+             "H200, B200; 'gpushare-bench mig profiles' lists them)";
+    }
+    return "unknown: neither the catalog nor the report says whether this board has MIG";
+  }
+  available = true;
+  std::string text =
+      in_catalog ? fmt::format("available: {} in the MIG profile catalog", *source.mig_board)
+                 : "available: the driver reports a MIG mode on this board, which the "
+                   "built-in catalog does not list ('mig plan --gpu live' reads its "
+                   "profiles from the driver)";
+  if (source.mig_mode == "enabled") {
+    text += "; MIG is enabled";
+  } else if (source.mig_mode == "disabled") {
+    text += "; MIG is off (enable it as root with 'nvidia-smi -i N -mig 1', then reset the GPU)";
+  }
+  return text;
+}
+
+std::string mps_text(const source_model& source) {
+  if (source.compute_capability_major <= 0) {
+    return "";
+  }
+  if (source.compute_capability_major < isolated_mps_minimum_major) {
+    return fmt::format("before Volta (compute capability {}.{}): the clients share one GPU "
+                       "address space and a fatal fault in any client ends the server with all "
+                       "its clients; no memory protection or fault containment between tenants",
+                       source.compute_capability_major, source.compute_capability_minor);
+  }
+  return "Volta or later: each client has its own GPU address space; a fatal fault is "
+         "contained to the clients of the faulting GPU, which on one shared GPU is all of them";
+}
+
+std::string mig_column_text(const source_model& source) {
+  const bool measured =
+      std::any_of(source.matrix.begin(), source.matrix.end(),
+                  [](const matrix_row& row) { return row.mode == "mig" && !row.cells.empty(); });
+  if (measured) {
+    return "measured";
+  }
+  if (source.mig_run_status.empty() || source.mig_run_status == "ok") {
+    return "not measured: no mig run in this report";
+  }
+  return fmt::format("not measured: the mig run was {}: {}", source.mig_run_status,
+                     source.mig_run_reason.empty() ? "no reason given" : source.mig_run_reason);
+}
+
+} // namespace
+
+std::string gpu_model_heading(const gpu_model_choice& choice) {
+  std::string text = choice.gpu_name.empty() ? "unnamed GPU" : choice.gpu_name;
+  if (!choice.compute_capability.empty()) {
+    text += ", compute capability " + choice.compute_capability;
+  }
+  return text;
+}
+
+std::optional<gpu_model_choice> gpu_model_rule(const source_model& source) {
+  if (source.gpu_name.empty() && source.compute_capability_major <= 0) {
+    return std::nullopt;
+  }
+  gpu_model_choice choice;
+  choice.gpu_name = source.gpu_name;
+  if (source.compute_capability_major > 0) {
+    choice.compute_capability =
+        fmt::format("{}.{}", source.compute_capability_major, source.compute_capability_minor);
+  }
+  choice.mig = mig_text(source, choice.mig_available);
+  choice.mps = mps_text(source);
+  choice.mig_column = mig_column_text(source);
+  return choice;
+}
+
 std::vector<fleet_option> plan_fleet(const source_model& source, const fleet_request& fleet) {
   std::vector<fleet_option> options;
   fleet_option dedicated;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+
 namespace gpushare::report {
 namespace {
 
@@ -93,6 +95,38 @@ std::string latency_csv(const report_model& model) {
   return text;
 }
 
+std::string counters_field(const std::vector<std::pair<std::string, double>>& counters) {
+  std::string text;
+  for (const auto& [name, value] : counters) {
+    text += (text.empty() ? "" : ";") + name + "=" + csv_number(value);
+  }
+  return text;
+}
+
+std::string optional_count(const std::optional<std::int64_t>& value) {
+  return value ? std::to_string(*value) : "";
+}
+
+std::string microbenchmarks_csv(const report_model& model) {
+  std::string text = line({"source", "file", "library_build_type", "num_cpus", "mhz_per_cpu",
+                           "benchmark", "statistic", "repetitions", "threads", "real_time",
+                           "cpu_time", "time_unit", "real_time_cv", "cpu_time_cv", "iterations_low",
+                           "iterations_high", "counters", "error", "label"});
+  for (const microbenchmark_source& source : model.microbenchmarks) {
+    for (const microbenchmark_row& row : source.rows) {
+      text +=
+          line({source.label, source.path, source.context.library_build_type,
+                std::to_string(source.context.num_cpus), csv_number(source.context.mhz_per_cpu),
+                row.name, row.statistic, std::to_string(row.repetitions),
+                std::to_string(row.threads), csv_number(row.real_time), csv_number(row.cpu_time),
+                row.time_unit, csv_number(row.real_time_cv), csv_number(row.cpu_time_cv),
+                optional_count(row.iterations_low), optional_count(row.iterations_high),
+                counters_field(row.counters), row.error, row.label});
+    }
+  }
+  return text;
+}
+
 } // namespace
 
 std::string csv_field(std::string_view text) {
@@ -114,10 +148,17 @@ std::string csv_number(const std::optional<double>& value) {
 }
 
 std::vector<std::pair<std::string, std::string>> render_report_csv(const report_model& model) {
-  return {{"matrix.csv", matrix_csv(model)},
-          {"tenants.csv", tenants_csv(model)},
-          {"streams.csv", streams_csv(model)},
-          {"latency_cdf.csv", latency_csv(model)}};
+  std::vector<std::pair<std::string, std::string>> files;
+  if (!model.sources.empty()) {
+    files = {{"matrix.csv", matrix_csv(model)},
+             {"tenants.csv", tenants_csv(model)},
+             {"streams.csv", streams_csv(model)},
+             {"latency_cdf.csv", latency_csv(model)}};
+  }
+  if (!model.microbenchmarks.empty()) {
+    files.emplace_back("microbenchmarks.csv", microbenchmarks_csv(model));
+  }
+  return files;
 }
 
 } // namespace gpushare::report

@@ -250,9 +250,11 @@ void side_by_side(std::ostream& out, const report_model& model) {
   out << "<div class=\"charts\">" << slowdown_chart(all, true) << "</div>\n";
 }
 
-void what_to_choose(std::ostream& out, const source_model& source) {
+void what_to_choose(std::ostream& out, const source_model& source, const report_model& model) {
   const std::vector<mechanism_choice> choices = rank_mechanisms(source);
-  if (choices.empty() && source.fleet.empty()) {
+  const std::vector<latency_choice> latency = latency_choices(source, model.latency_bound_ms);
+  const std::optional<gpu_model_choice> gpu = gpu_model_rule(source);
+  if (choices.empty() && latency.empty() && !gpu && source.fleet.empty()) {
     return;
   }
   out << "<h3>What to choose on this card</h3>\n<p class=\"note\">Speed of a tenant: its "
@@ -261,7 +263,24 @@ void what_to_choose(std::ostream& out, const source_model& source) {
   for (const mechanism_choice& choice : choices) {
     out << "<li>" << esc(describe_choice(choice)) << "</li>\n";
   }
-  out << "</ul>\n" << table_head({"mechanism", "isolation (by construction, not measured)"});
+  out << "</ul>\n";
+  if (!latency.empty()) {
+    out << "<p><strong>Latency bound</strong>: " << esc(latency_rule_note(model.latency_bound_ms))
+        << "</p>\n<ul>\n";
+    for (const latency_choice& choice : latency) {
+      out << "<li>" << esc(describe_latency(choice)) << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  if (gpu) {
+    out << "<p><strong>GPU model</strong>: " << esc(gpu_model_heading(*gpu)) << "</p>\n<ul>\n"
+        << "<li>MIG: " << esc(gpu->mig) << "</li>\n";
+    if (!gpu->mps.empty()) {
+      out << "<li>MPS isolation: " << esc(gpu->mps) << "</li>\n";
+    }
+    out << "<li>mig column: " << esc(gpu->mig_column) << "</li>\n</ul>\n";
+  }
+  out << table_head({"mechanism", "isolation (by construction, not measured)"});
   for (const char* mode : {"timeslice", "mps", "mig"}) {
     out << "<tr>" << td_key(mode) << td(isolation_of(mode)) << "</tr>\n";
   }
@@ -278,7 +297,7 @@ void what_to_choose(std::ostream& out, const source_model& source) {
   }
 }
 
-void source_section(std::ostream& out, const source_model& source) {
+void source_section(std::ostream& out, const source_model& source, const report_model& model) {
   out << "<section>\n<h2>" << esc(source.label) << "</h2>\n<p class=\"note\">File "
       << esc(source.path);
   if (!source.created_at.empty()) {
@@ -377,7 +396,7 @@ void source_section(std::ostream& out, const source_model& source) {
   }
   out << "</div>\n";
 
-  what_to_choose(out, source);
+  what_to_choose(out, source, model);
 
   if (!source.skipped.empty()) {
     out << "<h3>Runs skipped or failed</h3>\n<ul>\n";
@@ -396,6 +415,31 @@ void source_section(std::ostream& out, const source_model& source) {
   out << "</section>\n";
 }
 
+void microbenchmarks(std::ostream& out, const report_model& model) {
+  out << "<section>\n<h2>Microbenchmarks</h2>\n<p class=\"note\">Google Benchmark output of "
+         "bench/. With repetitions a row is their median (the mean when the file has none) and "
+         "cv their coefficient of variation; iterations are those of one repetition.</p>\n";
+  for (const microbenchmark_source& source : model.microbenchmarks) {
+    out << "<h3>" << esc(source.label) << "</h3>\n<p class=\"note\">File " << esc(source.path)
+        << ": " << esc(text_benchmark_context(source.context)) << ".</p>\n";
+    if (source.debug_library) {
+      out << "<div class=\"banner\">" << esc(debug_library_warning) << "</div>\n";
+    }
+    out << table_head({"benchmark", "figures", "real time", "CPU time", "cv (real)", "cv (CPU)",
+                       "iterations", "counters", "note"});
+    for (const microbenchmark_row& row : source.rows) {
+      out << "<tr>" << td(row.name) << td_key(text_statistic(row))
+          << td(text_benchmark_time(row.real_time, row.time_unit), true)
+          << td(text_benchmark_time(row.cpu_time, row.time_unit), true)
+          << td(text_percent(row.real_time_cv), true) << td(text_percent(row.cpu_time_cv), true)
+          << td(text_iterations(row), true) << td(text_counters(row.counters))
+          << td(row.error.empty() ? row.label : "did not run: " + row.error) << "</tr>\n";
+    }
+    out << "</table>\n";
+  }
+  out << "</section>\n";
+}
+
 } // namespace
 
 std::string render_report_html(const report_model& model) {
@@ -406,6 +450,10 @@ std::string render_report_html(const report_model& model) {
   for (const source_model& source : model.sources) {
     out << "<li>" << esc(source.label) << " (" << esc(source.path) << ")"
         << (source.host_only ? std::string(": ") + host_only_label : "") << "</li>\n";
+  }
+  for (const microbenchmark_source& source : model.microbenchmarks) {
+    out << "<li>" << esc(source.label) << " (" << esc(source.path)
+        << "): Google Benchmark output</li>\n";
   }
   out << "</ul>\n";
   for (const source_model& source : model.sources) {
@@ -418,7 +466,10 @@ std::string render_report_html(const report_model& model) {
     side_by_side(out, model);
   }
   for (const source_model& source : model.sources) {
-    source_section(out, source);
+    source_section(out, source, model);
+  }
+  if (!model.microbenchmarks.empty()) {
+    microbenchmarks(out, model);
   }
   out << "</body>\n</html>\n";
   return out.str();

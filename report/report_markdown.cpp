@@ -66,9 +66,11 @@ void side_by_side(std::ostream& out, const report_model& model) {
   out << "\n";
 }
 
-void what_to_choose(std::ostream& out, const source_model& source) {
+void what_to_choose(std::ostream& out, const source_model& source, const report_model& model) {
   const std::vector<mechanism_choice> choices = rank_mechanisms(source);
-  if (choices.empty() && source.fleet.empty()) {
+  const std::vector<latency_choice> latency = latency_choices(source, model.latency_bound_ms);
+  const std::optional<gpu_model_choice> gpu = gpu_model_rule(source);
+  if (choices.empty() && latency.empty() && !gpu && source.fleet.empty()) {
     return;
   }
   out << "### What to choose on this card\n\n"
@@ -76,6 +78,21 @@ void what_to_choose(std::ostream& out, const source_model& source) {
          "for mig the instance's fraction of the full GPU / slowdown).\n\n";
   for (const mechanism_choice& choice : choices) {
     out << "- " << escape_markdown(describe_choice(choice)) << "\n";
+  }
+  if (!latency.empty()) {
+    out << "\n**Latency bound**: " << escape_markdown(latency_rule_note(model.latency_bound_ms))
+        << "\n\n";
+    for (const latency_choice& choice : latency) {
+      out << "- " << escape_markdown(describe_latency(choice)) << "\n";
+    }
+  }
+  if (gpu) {
+    out << "\n**GPU model**: " << escape_markdown(gpu_model_heading(*gpu)) << "\n\n"
+        << "- MIG: " << escape_markdown(gpu->mig) << "\n";
+    if (!gpu->mps.empty()) {
+      out << "- MPS isolation: " << escape_markdown(gpu->mps) << "\n";
+    }
+    out << "- mig column: " << escape_markdown(gpu->mig_column) << "\n";
   }
   out << "\n" << header({"mechanism", "isolation (by construction, not measured)"});
   for (const char* mode : {"timeslice", "mps", "mig"}) {
@@ -93,7 +110,7 @@ void what_to_choose(std::ostream& out, const source_model& source) {
   }
 }
 
-void source_section(std::ostream& out, const source_model& source) {
+void source_section(std::ostream& out, const source_model& source, const report_model& model) {
   out << "## " << escape_markdown(source.label) << "\n\n";
   out << "File `" << source.path << "`";
   if (!source.created_at.empty()) {
@@ -200,7 +217,7 @@ void source_section(std::ostream& out, const source_model& source) {
         << "\n";
   }
 
-  what_to_choose(out, source);
+  what_to_choose(out, source, model);
 
   if (!source.skipped.empty()) {
     out << "### Runs skipped or failed\n\n";
@@ -213,6 +230,36 @@ void source_section(std::ostream& out, const source_model& source) {
     out << "### Errors\n\n";
     for (const std::string& line : source.errors) {
       out << "- " << escape_markdown(line) << "\n";
+    }
+    out << "\n";
+  }
+}
+
+std::string benchmark_line(const microbenchmark_row& line) {
+  std::string note = line.error.empty() ? line.label : "did not run: " + line.error;
+  return row({escape_markdown(line.name), text_statistic(line),
+              text_benchmark_time(line.real_time, line.time_unit),
+              text_benchmark_time(line.cpu_time, line.time_unit), text_percent(line.real_time_cv),
+              text_percent(line.cpu_time_cv), text_iterations(line),
+              escape_markdown(text_counters(line.counters)), escape_markdown(note)});
+}
+
+void microbenchmarks(std::ostream& out, const report_model& model) {
+  out << "## Microbenchmarks\n\n"
+      << "Google Benchmark output of bench/. With repetitions a row is their median (the mean "
+         "when the file has none) and cv their coefficient of variation; iterations are those "
+         "of one repetition.\n\n";
+  for (const microbenchmark_source& source : model.microbenchmarks) {
+    out << "### " << escape_markdown(source.label) << "\n\n"
+        << "File `" << source.path
+        << "`: " << escape_markdown(text_benchmark_context(source.context)) << ".\n\n";
+    if (source.debug_library) {
+      out << "> **" << escape_markdown(debug_library_warning) << "**\n\n";
+    }
+    out << header({"benchmark", "figures", "real time", "CPU time", "cv (real)", "cv (CPU)",
+                   "iterations", "counters", "note"});
+    for (const microbenchmark_row& row : source.rows) {
+      out << benchmark_line(row);
     }
     out << "\n";
   }
@@ -259,12 +306,19 @@ std::string render_report_markdown(const report_model& model) {
     out << "- " << escape_markdown(source.label) << " (`" << source.path << "`)"
         << (source.host_only ? ": " + escape_markdown(host_only_label) : "") << "\n";
   }
+  for (const microbenchmark_source& source : model.microbenchmarks) {
+    out << "- " << escape_markdown(source.label) << " (`" << source.path
+        << "`): Google Benchmark output\n";
+  }
   out << "\n";
   if (model.sources.size() > 1) {
     side_by_side(out, model);
   }
   for (const source_model& source : model.sources) {
-    source_section(out, source);
+    source_section(out, source, model);
+  }
+  if (!model.microbenchmarks.empty()) {
+    microbenchmarks(out, model);
   }
   return out.str();
 }

@@ -81,8 +81,18 @@ matrix_cell make_cell(const run_record& run, const std::string& key) {
         above_limit = above_limit || limit_exceeded((*phase)->limits);
       }
     }
-    if (!cell.p99_inflation && tenant.workload.rfind("infer", 0) == 0) {
+    // The latency figures all come from one tenant, so a p99 and its inflation never mix
+    // two tenants.
+    const bool latency_measured = tenant.shared && tenant.shared->latency_us.count > 0;
+    if (!cell.p99_inflation && !cell.infer_p99_us && tenant.workload.rfind("infer", 0) == 0 &&
+        (latency_measured || finite(tenant.p99_inflation))) {
       cell.p99_inflation = finite(tenant.p99_inflation);
+      if (latency_measured) {
+        cell.infer_p99_us = finite(tenant.shared->latency_us.p99);
+      }
+      if (tenant.solo && tenant.solo->latency_us.count > 0) {
+        cell.infer_solo_p99_us = finite(tenant.solo->latency_us.p99);
+      }
     }
   }
   std::vector<double> fractions;
@@ -310,6 +320,9 @@ source_model build_source_model(const report_document& document, const std::stri
   if (!document.environment.gpus.empty()) {
     model.gpu_name = document.environment.gpus.front().name;
     model.gpu_memory_bytes = document.environment.gpus.front().memory_bytes;
+    model.compute_capability_major = document.environment.gpus.front().compute_capability_major;
+    model.compute_capability_minor = document.environment.gpus.front().compute_capability_minor;
+    model.mig_mode = document.environment.gpus.front().mig_mode;
   }
   model.driver = document.environment.driver_release;
   model.hostname = document.host.hostname;
@@ -323,6 +336,10 @@ source_model build_source_model(const report_document& document, const std::stri
   for (std::size_t i = 0; i < document.runs.size(); ++i) {
     const run_record& run = document.runs[i];
     const std::string& key = keys[i];
+    if (run.mode == "mig" && model.mig_run_status != "ok") {
+      model.mig_run_status = to_string(run.status);
+      model.mig_run_reason = run.reason;
+    }
     if (run.status != run_status::ok) {
       model.skipped.push_back(fmt::format("{} ({}): {}", run.mode, to_string(run.status),
                                           run.reason.empty() ? "no reason given" : run.reason));

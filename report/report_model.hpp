@@ -8,6 +8,7 @@
 // tenant's slowdown as its spread; the same definition is used in every table and chart.
 
 #include "harness/records.hpp"
+#include "report/microbench_model.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -30,7 +31,9 @@ struct matrix_cell {
   std::optional<double> slowdown_high;
   std::optional<double> mechanism_overhead;
   std::optional<double> throughput_ratio;
-  std::optional<double> p99_inflation; ///< of the first ok infer tenant, when there is one
+  std::optional<double> p99_inflation;     ///< of the first ok infer tenant, when there is one
+  std::optional<double> infer_p99_us;      ///< that tenant's shared p99
+  std::optional<double> infer_solo_p99_us; ///< and its p99 alone
   std::optional<double> fairness;
   std::optional<double> start_skew_us;
   std::optional<double> interference; ///< mig: isolation between instances
@@ -140,6 +143,17 @@ struct source_model {
   std::string path;
   std::string label; ///< GPU name, driver and hostname, or the file name
   std::string gpu_name;
+  int compute_capability_major = 0; ///< 0.0 when the report names no GPU
+  int compute_capability_minor = 0;
+  std::string mig_mode; ///< as recorded: enabled | disabled | unsupported | unknown
+  /// The MIG profile catalog's board for gpu_name, set by the caller that holds the catalog
+  /// (mig/ is a later layer than report/): "" when the board is not in it, empty when nobody
+  /// looked, and then only the compute capability and the driver's MIG mode say anything.
+  std::optional<std::string> mig_board;
+  /// Of this file's mig runs: "ok" when one measured, else the last one's "skipped" or
+  /// "failed" with its reason; "" when the file has no mig run.
+  std::string mig_run_status;
+  std::string mig_run_reason;
   std::string driver;
   std::string hostname;
   std::string created_at;
@@ -161,7 +175,9 @@ struct source_model {
 
 struct report_model {
   std::vector<source_model> sources;
+  std::vector<microbenchmark_source> microbenchmarks; ///< Google Benchmark files, in given order
   std::optional<fleet_request> fleet;
+  std::optional<double> latency_bound_ms; ///< --latency-bound: the infer tenant's p99 bound
 };
 
 /// "NVIDIA H100 80GB HBM3, driver 580.95.05, node-17", falling back to the file name when

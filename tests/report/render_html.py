@@ -5,7 +5,9 @@ Inputs, all without a GPU:
   * the full synthetic report the unit tests write (JsonWriterSchema.*: written figures for the
     layout, not measurements);
   * tests/fixtures/reports/host-sleep-timeslice.json, a report the harness produced with
-    host-sleep tenants (a test instrument, labelled so in the page).
+    host-sleep tenants (a test instrument, labelled so in the page);
+  * tests/fixtures/microbench/microbench-repetitions.json, Google Benchmark output of our
+    microbenchmarks (the page's Microbenchmarks section).
 
 Checks: the report command exits 0 and writes index.html with SVG and no script; Chromium
 (Debian's `chromium`, installed by scripts/setup.sh) renders it to a PNG of the requested
@@ -128,6 +130,8 @@ def main():
     parser.add_argument("--unit-tests", required=True, type=Path, help="gpushare_unit_tests")
     parser.add_argument("--fixture", required=True, type=Path,
                         help="a checked-in report of host-sleep tenants")
+    parser.add_argument("--benchmark-fixture", required=True, type=Path,
+                        help="checked-in Google Benchmark JSON of gpushare_microbench")
     parser.add_argument("--work-dir", required=True, type=Path)
     args = parser.parse_args()
 
@@ -136,6 +140,7 @@ def main():
         binary = args.binary.resolve()
         unit_tests = args.unit_tests.resolve()
         fixture = args.fixture.resolve()
+        benchmark_fixture = args.benchmark_fixture.resolve()
         work = args.work_dir
         if work.exists():
             shutil.rmtree(work)
@@ -146,13 +151,17 @@ def main():
         if not sample.exists():
             raise CheckFailed(f"{sample} was not written by JsonWriterSchema.*")
         out = work / "report"
-        run([str(binary), "report", str(sample), str(fixture), "-o", str(out)])
+        run([str(binary), "report", str(sample), str(fixture), str(benchmark_fixture), "-o",
+             str(out)])
         html = (out / "index.html").read_text(encoding="utf-8")
         if "<svg" not in html or "<script" in html:
             raise CheckFailed(f"{out / 'index.html'}: expected inline SVG and no script")
         if "host-* test instrument, not a GPU figure" not in html:
             raise CheckFailed(f"{out / 'index.html'}: the host-sleep fixture is not labelled "
                               "as a test instrument")
+        if "<h2>Microbenchmarks</h2>" not in html:
+            raise CheckFailed(f"{out / 'index.html'}: no Microbenchmarks section for "
+                              f"{benchmark_fixture}")
 
         png = work / "index.png"
         profile = work / "chromium-profile"
