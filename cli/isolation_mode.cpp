@@ -23,6 +23,7 @@
 #include <optional>
 #include <regex>
 #include <signal.h>
+#include <unistd.h>
 
 namespace gpushare::cli {
 namespace {
@@ -45,15 +46,16 @@ struct workload_set {
   /// Memory and fault scenarios: repetitions x seconds each tenant measures after the barrier;
   /// long enough that the victims still run when the late tenant allocates or faults.
   int scenario_repetitions = 3;
-  double scenario_duration_s = 1.0;
+  double scenario_duration_s = 2.0;
   milliseconds recovery_deadline{30000};
 };
 
 workload_set gpu_workloads() {
   workload_set set;
   set.hog = "hog";
-  // After 1 s: the fault tenant starts once the victims are released, and its own context and
-  // the delay kernel's check take well under the victims' 3 s of measurement.
+  // The fault tenant starts once the victims are released; its context (about a second), the
+  // delay kernel's check (after_ms) and the faulting warm-up iteration (after_ms again) end
+  // about 3 s into the victims' 6 s of measurement.
   set.fault = "fault:after_ms=1000";
   set.fault_victims = {"gemm:size=4096,dtype=fp16", "infer:batch=1,rate=200"};
   set.recovery_probe = "spin:us=1000";
@@ -105,11 +107,8 @@ public:
   }
   mechanism_session(const mechanism_session&) = delete;
   mechanism_session& operator=(const mechanism_session&) = delete;
-  ~mechanism_session() {
-    if (m_daemon) {
-      (void)m_daemon->stop();
-    }
-  }
+  // The daemon's own destructor stops it, and never throws, on every exit path.
+  ~mechanism_session() = default;
 
   /// The device ordinal tenants use: a private daemon shows its clients its one GPU as 0, and
   /// a MIG tenant sees only its instance.
@@ -191,7 +190,7 @@ private:
 /// The memory a MIG profile names ("3g.40gb" -> 40 GB, as the profile rounds it); 0 when the
 /// name carries none.
 std::uint64_t profile_memory_bytes(const std::string& profile) {
-  static const std::regex size(R"(([0-9]+)gb$)");
+  static const std::regex size(R"(([0-9]+)gb)");
   std::smatch match;
   if (!std::regex_search(profile, match, size)) {
     return 0;
@@ -246,18 +245,23 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
     return cell;
   }
   isolation_cell cell = new_cell(mechanism, "memory", set);
-  // Two tenants each promised 40 % of the card: the 20 % left over covers the contexts, the MPS
-  // server and the driver's own reservations, so a victim that fails really met the hog. On MIG
-  // the victim has an instance of its own and is promised 70 % of the size its profile names.
+  // Each of the two tenants gets 40 % of the card (mps-limited: as its pinned-memory limit): the
+  // 20 % left over covers the contexts, the MPS server and the driver's own reservations, so a
+  // victim that fails really met the hog. The victim asks for 90 % of its share, since its own
+  // context counts against a limit too. On MIG each has an instance of its own: the victim asks
+  // for 70 % of the size its profile names and the hog is held to its instance's size.
   const double share = 0.4;
+  const auto share_bytes = static_cast<std::uint64_t>(share * double(gpu->memory_bytes));
   const std::uint64_t victim_memory =
       instances.empty()
-          ? static_cast<std::uint64_t>(share * double(gpu->memory_bytes))
+          ? share_bytes * 9 / 10
           : static_cast<std::uint64_t>(0.7 * double(profile_memory_bytes(instances.at(1).profile)));
+  const std::uint64_t hog_share =
+      instances.empty() ? share_bytes : profile_memory_bytes(instances.at(0).profile);
   const std::uint64_t promised = victim_memory / mib * mib;
-  if (promised == 0) {
+  if (promised == 0 || hog_share == 0) {
     return untested_cell(mechanism, "memory",
-                         "the victim's MIG profile names no memory size to promise a share of");
+                         "a MIG profile names no memory size to promise a share of");
   }
   mechanism_session session(config, mechanism, gpu, instances);
   std::vector<std::string> problems;
@@ -267,7 +271,7 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
        {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)),
         session.environment(share, "victim"), true}},
       scenario_launch(config, set, scratch, session.device()), session.client_check(problems));
-  judge_memory(cell, promised);
+  judge_memory(cell, promised, hog_share);
   invalidate_if(cell, problems);
   if (session.daemon() != nullptr) {
     cell.evidence += "; " + session.tear_down();
@@ -292,11 +296,13 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
   const tenant_launch launch = scenario_launch(config, set, scratch, session.device());
   std::vector<std::string> problems;
   run_scenario_phase(cell, tenants, launch, session.client_check(problems));
+  const auto phase_end = std::chrono::steady_clock::now();
   judge_fault(cell);
   invalidate_if(cell, problems);
 
   if (mps_daemon* daemon = session.daemon()) {
     mps_fault_record record;
+    // Read once every tenant of the phase has exited: the state the next client meets.
     try {
       record.server_states =
           mps_server_states(config.mps_control, daemon->pipe_directory(), milliseconds(5000));
@@ -308,11 +314,12 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
     probe_launch.settings.iterations = 2;
     probe_launch.settings.repetitions = 2;
     probe_launch.settings.warmup_iterations = 1;
+    probe_launch.timeout = std::min(probe_launch.timeout, set.recovery_deadline);
     const tenant_plan probe{static_cast<int>(tenants.size()),
                             parse_workload_spec(set.recovery_probe),
                             session.environment(share, "victim"), false};
     const recovery_result recovery =
-        measure_recovery(probe, probe_launch, set.recovery_deadline, milliseconds(200));
+        measure_recovery(probe, probe_launch, phase_end, set.recovery_deadline, milliseconds(200));
     record.recovery_ms = recovery.ms;
     record.recovery_attempts = recovery.attempts;
     record.recovery_failures = recovery.failures;
@@ -322,7 +329,7 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
     record.log_tail = daemon->log_tail(30);
     record.cleanup = session.tear_down();
     cell.evidence += fmt::format(
-        "; after the fault: {}; {}", fmt::join(record.server_states, ", "),
+        "; once every tenant had exited: {}; {}", fmt::join(record.server_states, ", "),
         recovery.ms ? fmt::format("a new client ran {:.0f} ms after the last tenant exited "
                                   "({} attempt(s))",
                                   *recovery.ms, recovery.attempts)
@@ -436,6 +443,31 @@ isolation_cell guarded(const std::string& mechanism, const std::string& property
   }
 }
 
+/// Why `program` cannot be started ("" when it can): a path that is not executable, or a name
+/// found in no directory of PATH.
+std::string missing_program(const std::string& program) {
+  const auto executable = [](const fs::path& path) {
+    return access(path.c_str(), X_OK) == 0 && !fs::is_directory(path);
+  };
+  if (program.find('/') != std::string::npos) {
+    return executable(program) ? "" : fmt::format("{} is not an executable program", program);
+  }
+  const char* path = std::getenv("PATH");
+  std::string directories = path != nullptr ? path : "";
+  std::size_t start = 0;
+  while (start <= directories.size()) {
+    const std::size_t end = std::min(directories.find(':', start), directories.size());
+    const std::string directory = directories.substr(start, end - start);
+    if (!directory.empty() && executable(fs::path(directory) / program)) {
+      return "";
+    }
+    start = end + 1;
+  }
+  return fmt::format("{} was not found in PATH: install the NVIDIA MPS control daemon "
+                     "(Debian: nvidia-cuda-mps) or pass --mps-control PATH",
+                     program);
+}
+
 /// Why a mechanism cannot be measured here at all ("" when it can); for mig, the instances
 /// its tenants run on.
 std::string unavailable_reason(const run_config& config, const std::string& mechanism,
@@ -460,6 +492,13 @@ std::string unavailable_reason(const run_config& config, const std::string& mech
     return "";
   }
   if (is_mps(mechanism)) {
+    if (config.mps_use_existing) {
+      return "--mps-use-existing: the isolation mode faults MPS clients on purpose and only does "
+             "so through daemons it starts";
+    }
+    if (const std::string missing = missing_program(config.mps_control); !missing.empty()) {
+      return missing;
+    }
     const mps_status existing = detect_mps("/proc", std::getenv("CUDA_MPS_PIPE_DIRECTORY"));
     if (existing.daemon_running) {
       return fmt::format("an MPS control daemon the tool did not start is running (pid {}); the "
@@ -484,10 +523,6 @@ const std::vector<std::string>& isolation_workload_sets() {
 }
 
 run_record measure_isolation(const run_config& config, const gpu_info* gpu) {
-  if (config.mps_use_existing) {
-    throw usage_error("--mps-use-existing: --mode isolation faults MPS clients on purpose, so it "
-                      "runs only through daemons it starts itself");
-  }
   const auto start = std::chrono::steady_clock::now();
   const workload_set set =
       config.isolation_workloads == "host" ? host_workloads() : gpu_workloads();

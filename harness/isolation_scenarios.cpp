@@ -38,10 +38,11 @@ void run_scenario_phase(isolation_cell& cell, const std::vector<scenario_tenant>
 }
 
 recovery_result measure_recovery(const tenant_plan& probe, const tenant_launch& launch,
+                                 std::chrono::steady_clock::time_point since,
                                  std::chrono::milliseconds deadline,
                                  std::chrono::milliseconds pause) {
   using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
+  const auto start = since;
   recovery_result recovery;
   while (true) {
     throw_if_interrupted();

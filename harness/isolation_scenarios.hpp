@@ -37,9 +37,11 @@ struct recovery_result {
 };
 
 /// Starts `probe` again and again, each time a fresh process, `pause` apart, until one finishes
-/// its measurement or `deadline` has passed since the call.
+/// its measurement or `deadline` has passed since `since` (the end of the faulting phase, from
+/// which the recovery time is counted).
 [[nodiscard]] recovery_result measure_recovery(const tenant_plan& probe,
                                                const tenant_launch& launch,
+                                               std::chrono::steady_clock::time_point since,
                                                std::chrono::milliseconds deadline,
                                                std::chrono::milliseconds pause);
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <regex>
 
 namespace gpushare {
@@ -66,6 +67,18 @@ bool measured(const std::optional<workload_result>& result) {
   return result && result->iterations > 0;
 }
 
+/// An aggressor that failed did not press on the victim: its verdict would flatter the
+/// mechanism. "" when every aggressor ran to the end.
+std::string failed_aggressors(const isolation_cell& cell) {
+  std::vector<std::string> failed;
+  for (const tenant_record& tenant : cell.tenants) {
+    if (tenant.role == "aggressor" && (tenant.status != "ok" || !measured(tenant.shared))) {
+      failed.push_back(fmt::format("{} {}", name_of(tenant), ending_of(tenant)));
+    }
+  }
+  return fmt::format("{}", fmt::join(failed, "; "));
+}
+
 } // namespace
 
 std::string finished_figure(int id) {
@@ -107,14 +120,17 @@ bool fault_happened(const tenant_record& fault) {
   return intended_access || instrument_crash;
 }
 
-void judge_memory(isolation_cell& cell, std::uint64_t promised_bytes) {
+void judge_memory(isolation_cell& cell, std::uint64_t promised_bytes,
+                  std::uint64_t hog_share_bytes) {
   cell.rule = fmt::format(
       "the hog takes all it can get, then the victim allocates its promised share ({}). "
-      "isolated: the victim got its share and the hog was held to at most its own (+{:.0f} %); "
-      "partial: the victim got its share but nothing held the hog to its share; none: the "
+      "isolated: the victim got its share and the hog was held to at most its own ({} +{:.0f} "
+      "%); partial: the victim got its share but nothing held the hog to its own; none: the "
       "victim's allocation failed for lack of memory; untested: anything else",
-      gib(static_cast<double>(promised_bytes)), 100 * memory_share_tolerance);
+      gib(static_cast<double>(promised_bytes)), gib(static_cast<double>(hog_share_bytes)),
+      100 * memory_share_tolerance);
   cell.figures["promised_bytes"] = static_cast<double>(promised_bytes);
+  cell.figures["hog_share_bytes"] = static_cast<double>(hog_share_bytes);
   const tenant_record* hog = first_with_role(cell, "aggressor");
   const tenant_record* victim = first_with_role(cell, "victim");
   if (hog == nullptr || victim == nullptr) {
@@ -132,7 +148,7 @@ void judge_memory(isolation_cell& cell, std::uint64_t promised_bytes) {
   cell.figures["hog_target_bytes"] = static_cast<double>(held.bytes_target);
   const bool hog_held_to_share =
       static_cast<double>(held.bytes_held) <=
-      (1.0 + memory_share_tolerance) * static_cast<double>(promised_bytes);
+      (1.0 + memory_share_tolerance) * static_cast<double>(hog_share_bytes);
   std::string hog_text = fmt::format("the hog held {} of the {} it aimed for",
                                      gib(static_cast<double>(held.bytes_held)),
                                      gib(static_cast<double>(held.bytes_target)));
@@ -163,10 +179,12 @@ void judge_memory(isolation_cell& cell, std::uint64_t promised_bytes) {
 }
 
 void judge_fault(isolation_cell& cell) {
-  cell.rule = "the fault tenant makes an illegal memory access while the victims run; only "
-              "victims still running when it died count. isolated: every one finished its "
-              "measurement; none: every one failed or was killed; partial: some did; untested: "
-              "no fault, or no victim running at the time";
+  cell.rule = fmt::format(
+      "the fault tenant makes an illegal memory access while the victims run; only victims "
+      "still running when it died count (a failure up to {:.0f} ms before it was seen counts). "
+      "isolated: every one finished its measurement; none: every one failed or was killed; "
+      "partial: some did; untested: no fault, or no victim running at the time",
+      fault_grace_ms);
   const tenant_record* fault = first_with_role(cell, "aggressor");
   const std::vector<const tenant_record*> victims = all_with_role(cell, "victim");
   if (fault == nullptr || victims.empty()) {
@@ -184,7 +202,9 @@ void judge_fault(isolation_cell& cell) {
   std::vector<std::string> not_counted;
   for (const tenant_record* victim : victims) {
     const std::optional<double> ended = figure(cell, finished_figure(victim->id));
-    const bool before_fault = fault_ms && ended && *ended < *fault_ms;
+    const bool before_fault =
+        fault_ms && ended &&
+        (victim->status == "ok" ? *ended < *fault_ms : *ended < *fault_ms - fault_grace_ms);
     if (before_fault) {
       not_counted.push_back(fmt::format("{} had already {} at {:.0f} ms", name_of(*victim),
                                         victim->status == "ok" ? "finished" : "failed", *ended));
@@ -235,9 +255,19 @@ void judge_latency(isolation_cell& cell) {
                                    name_of(*victim), ending_of(*victim)));
     return;
   }
+  if (const std::string failed = failed_aggressors(cell); !failed.empty()) {
+    set_untested(cell, "an aggressor did not run to the end: " + failed);
+    return;
+  }
   const latency_summary& alone = victim->solo->latency_us;
   const latency_summary& shared = victim->shared->latency_us;
   const double inflation = *victim->p99_inflation;
+  if (!std::isfinite(inflation) || !(alone.p99 > 0)) {
+    set_untested(cell, fmt::format("the victim's p99 inflation is not a finite ratio ({} us alone, "
+                                   "{} us shared)",
+                                   alone.p99, shared.p99));
+    return;
+  }
   cell.figures["victim_p99_alone_us"] = alone.p99;
   cell.figures["victim_p99_shared_us"] = shared.p99;
   cell.figures["victim_p99_inflation"] = inflation;
@@ -266,7 +296,7 @@ void judge_compute(isolation_cell& cell, double guaranteed_share,
       "least {:.0f} %; none: below",
       guaranteed_share, 100 * compute_isolated_min_share, 100 * compute_partial_min_share);
   cell.figures["guaranteed_share"] = guaranteed_share;
-  if (mechanism_overhead) {
+  if (mechanism_overhead && std::isfinite(*mechanism_overhead)) {
     cell.figures["mechanism_overhead"] = *mechanism_overhead;
   }
   const tenant_record* victim = first_with_role(cell, "victim");
@@ -281,9 +311,17 @@ void judge_compute(isolation_cell& cell, double guaranteed_share,
                                    name_of(*victim), ending_of(*victim)));
     return;
   }
+  if (const std::string failed = failed_aggressors(cell); !failed.empty()) {
+    set_untested(cell, "an aggressor did not run to the end: " + failed);
+    return;
+  }
   const double fraction =
       victim->shared->throughput_per_s.median / victim->solo->throughput_per_s.median;
   const double of_guarantee = fraction / guaranteed_share;
+  if (!std::isfinite(of_guarantee)) {
+    set_untested(cell, "the victim's throughput ratio is not finite");
+    return;
+  }
   cell.figures["victim_fraction_of_alone"] = fraction;
   cell.figures["victim_share_of_guarantee"] = of_guarantee;
   cell.verdict = of_guarantee >= compute_isolated_min_share  ? "isolated"
@@ -402,8 +440,9 @@ std::vector<isolation_claim> check_claims(const std::vector<isolation_cell>& cel
     } else {
       // The overhead claims are about saturating tenants sharing the GPU: the compute scenario.
       const isolation_cell* cell = find_cell(cells, documented.mechanism, "compute");
-      const std::optional<double> overhead =
-          cell == nullptr ? std::nullopt : figure(*cell, "mechanism_overhead");
+      const std::optional<double> overhead = cell == nullptr || cell->verdict == "untested"
+                                                 ? std::nullopt
+                                                 : figure(*cell, "mechanism_overhead");
       if (!overhead) {
         claim.basis = "no mechanism overhead measured";
       } else if (!evidence_about_the_gpu(*cell)) {

@@ -25,6 +25,9 @@ inline constexpr double latency_partial_max_inflation = 2.0;
 inline constexpr double compute_isolated_min_share = 0.9;
 /// ... at or above this partial, below it none.
 inline constexpr double compute_partial_min_share = 0.5;
+/// Fault: a victim that failed up to this long before the fault tenant was seen to die counts
+/// as taken down by the fault [ms].
+inline constexpr double fault_grace_ms = 500.0;
 /// Memory: a hog holding up to this much more than its promised share still counts as held to
 /// it (allocation granularity and the driver's own rounding).
 inline constexpr double memory_share_tolerance = 0.02;
@@ -45,15 +48,19 @@ inline constexpr double memory_share_tolerance = 0.02;
 [[nodiscard]] bool fault_happened(const tenant_record& fault);
 
 /// Memory: the aggressor (a hog, by default taking all it can get) holds its memory, then the
-/// victim allocates the share it was promised. Isolated: the victim got its share and the hog
-/// was held to at most its own; partial: the victim got its share but nothing held the hog to
-/// its share; none: the victim's allocation failed for lack of memory; untested otherwise.
-void judge_memory(isolation_cell& cell, std::uint64_t promised_bytes);
+/// victim allocates the `promised_bytes` it was promised. Isolated: the victim got them and the
+/// hog was held to at most `hog_share_bytes` (its own share: the same split of the card, or its
+/// own MIG instance); partial: the victim got its share but nothing held the hog to its own;
+/// none: the victim's allocation failed for lack of memory; untested otherwise.
+void judge_memory(isolation_cell& cell, std::uint64_t promised_bytes,
+                  std::uint64_t hog_share_bytes);
 
-/// Fault: the aggressor faults while the victims run. Only victims still running when the fault
-/// tenant died count. Isolated: every one of them finished its measurement; none: every one
-/// failed or was killed; partial: some did; untested when the fault did not happen or no
-/// victim was running at the time.
+/// Fault: the aggressor faults while the victims run. Victims that finished before the fault
+/// tenant died, or failed more than fault_grace_ms before it, do not count (the harness sees
+/// simultaneous endings in the order it reads their pipes, so a victim the fault took down may
+/// be seen a little earlier than the fault tenant). Isolated: every one of them finished its
+/// measurement; none: every one failed or was killed; partial: some did; untested when the fault
+/// did not happen or no victim was running at the time.
 void judge_fault(isolation_cell& cell);
 
 /// Latency: the victim's p99 beside the aggressors over its p99 alone (from the victim tenant's

@@ -175,13 +175,15 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
         }
       }
       released = true;
-      if (on_released && !pids.empty()) {
-        on_released(pids);
-      }
+      // Joiners first: the hook may take seconds (it asks the MPS daemon for its clients), and
+      // a joiner must act while the others still run.
       for (const tenant_plan& plan : tenants) {
         if (plan.join_after_release) {
           spawn(plan);
         }
+      }
+      if (on_released && !pids.empty()) {
+        on_released(pids);
       }
       continue;
     }

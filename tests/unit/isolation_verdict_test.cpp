@@ -53,7 +53,7 @@ TEST(IsolationVerdict, MemoryVictimGotItsShareWhileTheHogWasHeldToItsOwn) {
   tenant_record victim = tenant(1, "victim", "hog:bytes=32Gi");
   victim.shared = holding(32 * gib, 32 * gib);
   isolation_cell cell = memory_scenario(32 * gib, victim);
-  judge_memory(cell, 32 * gib);
+  judge_memory(cell, 32 * gib, 32 * gib);
   EXPECT_EQ(cell.verdict, "isolated");
   EXPECT_EQ(cell.figures.at("hog_held_bytes"), double(32 * gib));
   EXPECT_EQ(cell.figures.at("victim_held_bytes"), double(32 * gib));
@@ -65,18 +65,28 @@ TEST(IsolationVerdict, MemoryVictimFitOnlyBecauseTheHogLeftRoomIsPartial) {
   victim.shared = holding(32 * gib, 32 * gib);
   // 2 % over the promised share still counts as held to it; more does not.
   isolation_cell within = memory_scenario(static_cast<std::uint64_t>(32.6 * gib), victim);
-  judge_memory(within, 32 * gib);
+  judge_memory(within, 32 * gib, 32 * gib);
   EXPECT_EQ(within.verdict, "isolated");
   isolation_cell over = memory_scenario(static_cast<std::uint64_t>(33 * gib), victim);
-  judge_memory(over, 32 * gib);
+  judge_memory(over, 32 * gib, 32 * gib);
   EXPECT_EQ(over.verdict, "partial");
   EXPECT_THAT(over.evidence, HasSubstr("nothing held it to its share"));
+}
+
+TEST(IsolationVerdict, MemoryOnMigHoldsTheHogToItsOwnInstanceNotTheVictimsPromise) {
+  tenant_record victim = tenant(1, "victim", "hog:bytes=26Gi");
+  victim.shared = holding(26 * gib, 26 * gib);
+  // The hog filled its own 40 GB instance; the victim on the other got its 26 GiB.
+  isolation_cell cell = memory_scenario(37 * gib, victim);
+  judge_memory(cell, 26 * gib, 40'000'000'000ULL);
+  EXPECT_EQ(cell.verdict, "isolated");
+  EXPECT_EQ(cell.figures.at("hog_share_bytes"), 40e9);
 }
 
 TEST(IsolationVerdict, MemoryVictimOutOfMemoryIsNone) {
   const tenant_record victim = tenant(1, "victim", "hog:bytes=32Gi", "failed", out_of_memory);
   isolation_cell cell = memory_scenario(75 * gib, victim);
-  judge_memory(cell, 32 * gib);
+  judge_memory(cell, 32 * gib, 32 * gib);
   EXPECT_EQ(cell.verdict, "none");
   EXPECT_THAT(cell.evidence, HasSubstr("cudaErrorMemoryAllocation"));
   EXPECT_THAT(cell.evidence, HasSubstr("the hog held 75.00 GiB"));
@@ -86,7 +96,7 @@ TEST(IsolationVerdict, MemoryVictimFailingForAnotherReasonIsUntested) {
   const tenant_record victim =
       tenant(1, "victim", "hog:bytes=32Gi", "failed", "signal SIGSEGV without a result");
   isolation_cell cell = memory_scenario(75 * gib, victim);
-  judge_memory(cell, 32 * gib);
+  judge_memory(cell, 32 * gib, 32 * gib);
   EXPECT_EQ(cell.verdict, "untested");
   EXPECT_THAT(cell.evidence, HasSubstr("another reason"));
 }
@@ -95,7 +105,7 @@ TEST(IsolationVerdict, MemoryWithoutAHoldingHogIsUntested) {
   tenant_record victim = tenant(1, "victim", "hog:bytes=32Gi");
   victim.shared = holding(32 * gib, 32 * gib);
   isolation_cell cell = memory_scenario(0, victim);
-  judge_memory(cell, 32 * gib);
+  judge_memory(cell, 32 * gib, 32 * gib);
   EXPECT_EQ(cell.verdict, "untested");
 }
 
@@ -142,6 +152,24 @@ TEST(IsolationVerdict, FaultTakingEveryVictimDownIsNoneWithTheErrorsNamed) {
   EXPECT_EQ(cell.figures.at("victims_failed"), 2);
 }
 
+TEST(IsolationVerdict, AVictimSeenFailingJustBeforeTheFaultTenantWasTakenDownByIt) {
+  // Both ended together; the harness read the victim's pipe first.
+  isolation_cell cell = fault_scenario(
+      tenant(2, "aggressor", "fault:after_ms=1000", "failed", intended_fault), 1500,
+      {{tenant(0, "victim", "gemm", "failed", "cudaErrorMpsClientTerminated"), 1499},
+       {tenant(1, "victim", "infer", "failed", "cudaErrorMpsClientTerminated"), 1100}});
+  judge_fault(cell);
+  EXPECT_EQ(cell.verdict, "none");
+  // Failing long before the fault is another problem, not the fault's doing.
+  isolation_cell early =
+      fault_scenario(tenant(2, "aggressor", "fault:after_ms=1000", "failed", intended_fault), 1500,
+                     {{tenant(0, "victim", "gemm", "failed", "cudaErrorMemoryAllocation"), 900},
+                      {tenant(1, "victim", "infer"), 3000}});
+  judge_fault(early);
+  EXPECT_EQ(early.verdict, "isolated");
+  EXPECT_THAT(early.evidence, HasSubstr("had already failed"));
+}
+
 TEST(IsolationVerdict, FaultHittingSomeVictimsIsPartial) {
   isolation_cell cell =
       fault_scenario(tenant(2, "aggressor", "fault:after_ms=1000", "failed", intended_fault), 1500,
@@ -184,6 +212,16 @@ TEST(IsolationVerdict, HostCrashInstrumentCountsAsTheFaultOnlyWhenKilledBySignal
       tenant(2, "aggressor", "host-sleep:us=10", "failed", "signal SIGABRT without a result")));
 }
 
+std::string claim_for_overhead(const std::vector<isolation_claim>& claims,
+                               const std::string& mechanism) {
+  for (const isolation_claim& claim : claims) {
+    if (claim.mechanism == mechanism && claim.property == "overhead") {
+      return claim.holds;
+    }
+  }
+  return "missing";
+}
+
 isolation_cell sharing_scenario(const std::string& property, double solo_p99, double shared_p99,
                                 double solo_rate, double shared_rate) {
   isolation_cell cell;
@@ -202,7 +240,9 @@ isolation_cell sharing_scenario(const std::string& property, double solo_p99, do
   victim.solo = solo;
   victim.shared = shared;
   victim.p99_inflation = shared_p99 / solo_p99;
-  cell.tenants = {victim, tenant(1, "aggressor", "gemm")};
+  tenant_record aggressor = tenant(1, "aggressor", "gemm");
+  aggressor.shared = shared;
+  cell.tenants = {victim, aggressor};
   return cell;
 }
 
@@ -222,6 +262,24 @@ TEST(IsolationVerdict, LatencyThresholds) {
   EXPECT_DOUBLE_EQ(cell.figures.at("victim_p99_inflation"), 4.0);
   EXPECT_DOUBLE_EQ(cell.figures.at("victim_jitter_shared"), 2.0);
   EXPECT_THAT(cell.evidence, HasSubstr("(4.00x)"));
+}
+
+TEST(IsolationVerdict, AFailedAggressorOrANonFiniteRatioGivesNoVerdict) {
+  isolation_cell failed_aggressor = sharing_scenario("latency", 100, 100, 200, 200);
+  failed_aggressor.tenants[1].status = "failed";
+  failed_aggressor.tenants[1].failure = "shared phase: signal SIGSEGV";
+  judge_latency(failed_aggressor);
+  EXPECT_EQ(failed_aggressor.verdict, "untested");
+  EXPECT_THAT(failed_aggressor.evidence, HasSubstr("an aggressor did not run to the end"));
+  isolation_cell zero_p99 = sharing_scenario("latency", 0, 100, 200, 200);
+  judge_latency(zero_p99);
+  EXPECT_EQ(zero_p99.verdict, "untested");
+  isolation_cell compute = sharing_scenario("compute", 100, 100, 300, 100);
+  compute.tenants[1].status = "timeout";
+  judge_compute(compute, 1.0 / 3, 0.1);
+  EXPECT_EQ(compute.verdict, "untested");
+  // An untested compute cell's overhead must not decide an overhead claim.
+  EXPECT_EQ(claim_for_overhead(check_claims({compute}), "timeslice"), "untested");
 }
 
 TEST(IsolationVerdict, LatencyVictimThatFailedIsUntested) {
