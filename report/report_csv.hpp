@@ -21,7 +21,9 @@ namespace gpushare::report {
 [[nodiscard]] std::string csv_number(const std::optional<double>& value);
 
 /// (file name, contents) of every table: matrix.csv, tenants.csv, streams.csv,
-/// latency_cdf.csv. Each row starts with the source's label so several files share a table.
+/// latency_cdf.csv, isolation.csv (one row per isolation cell, its figures as name=value
+/// pairs) and isolation_claims.csv. Each row starts with the source's label so several files
+/// share a table.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>>
 render_report_csv(const report_model& model);
 
