@@ -45,8 +45,9 @@ void add_report_subcommand(CLI::App& app, report_arguments& arguments,
       ->type_name("MS");
   report->footer(
       "Writes DIR/index.html (one self-contained page: CSS and SVG charts inline, no script), "
-      "DIR/report.md, and DIR/matrix.csv, tenants.csv, streams.csv, latency_cdf.csv for "
-      "reports and DIR/microbenchmarks.csv for Google Benchmark files (told apart by their "
+      "DIR/report.md, and DIR/matrix.csv, tenants.csv, streams.csv, latency_cdf.csv, "
+      "isolation.csv, isolation_claims.csv for reports and DIR/microbenchmarks.csv for Google "
+      "Benchmark files (told apart by their "
       "shape). Several files (other GPUs, nodes or drivers) appear side by side. Figures "
       "measured by host-* workloads are labelled as test instruments, never as GPU figures.\n"
       "Exit codes: 0 written, 2 unreadable or malformed input (the file and field are named), "

@@ -1,5 +1,7 @@
 #include "report/console_table.hpp"
 
+#include "report/isolation_figures.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -46,6 +48,14 @@ public:
 
   [[nodiscard]] bool empty() const noexcept { return m_rows.empty(); }
 
+  /// Lines of at most `total` characters (indent included): the widest of the `flexible`
+  /// text columns is narrowed first, its cells cut with "...", none below its header's width
+  /// or 12 characters; a table that still does not fit is printed wider.
+  void limit_width(std::size_t total, std::vector<std::size_t> flexible) {
+    m_limit = total;
+    m_flexible = std::move(flexible);
+  }
+
   void print(std::ostream& out, const std::string& indent) const {
     std::vector<std::size_t> widths(m_headers.size(), 0);
     for (std::size_t column = 0; column < m_headers.size(); ++column) {
@@ -54,18 +64,57 @@ public:
         widths[column] = std::max(widths[column], row[column].size());
       }
     }
+    std::vector<std::vector<std::string>> rows = m_rows;
+    if (m_limit > 0) {
+      std::size_t line = indent.size() + 2 * (widths.size() - 1);
+      for (const std::size_t width : widths) {
+        line += width;
+      }
+      while (line > m_limit) {
+        std::size_t widest = widths.size();
+        for (const std::size_t column : m_flexible) {
+          const std::size_t floor = std::max<std::size_t>(m_headers[column].size(), 12);
+          if (widths[column] > floor &&
+              (widest == widths.size() || widths[column] > widths[widest])) {
+            widest = column;
+          }
+        }
+        if (widest == widths.size()) {
+          break;
+        }
+        --widths[widest];
+        --line;
+      }
+      for (auto& row : rows) {
+        for (const std::size_t column : m_flexible) {
+          row[column] = cut(row[column], widths[column]);
+        }
+      }
+    }
     print_line(out, indent, m_headers, widths);
     std::vector<std::string> rule;
     for (const std::size_t width : widths) {
       rule.emplace_back(width, '-');
     }
     print_line(out, indent, rule, widths);
-    for (const auto& row : m_rows) {
+    for (const auto& row : rows) {
       print_line(out, indent, row, widths);
     }
   }
 
 private:
+  /// `text` in at most `width` bytes, ending in "..." when cut; never inside a UTF-8 sequence.
+  static std::string cut(const std::string& text, std::size_t width) {
+    if (text.size() <= width) {
+      return text;
+    }
+    std::size_t end = width > 3 ? width - 3 : 0;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    return text.substr(0, end) + "...";
+  }
+
   void print_line(std::ostream& out, const std::string& indent,
                   const std::vector<std::string>& cells,
                   const std::vector<std::size_t>& widths) const {
@@ -92,6 +141,8 @@ private:
   std::vector<std::string> m_headers;
   std::vector<align> m_alignments;
   std::vector<std::vector<std::string>> m_rows;
+  std::size_t m_limit = 0; ///< 0: no limit
+  std::vector<std::size_t> m_flexible;
 };
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator) {
@@ -639,6 +690,106 @@ void print_calibration(std::ostream& out, const calibration_result& calibration)
   }
 }
 
+namespace {
+
+/// Terminal width the isolation tables fit in.
+constexpr std::size_t isolation_width = 100;
+
+/// Line breaks and runs of blanks as one space, so a cell stays on its row.
+std::string one_line(const std::string& text) {
+  std::string line;
+  bool blank = false;
+  for (const char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      blank = !line.empty();
+      continue;
+    }
+    if (blank) {
+      line += ' ';
+      blank = false;
+    }
+    line += c;
+  }
+  return line;
+}
+
+void print_mps_fault(std::ostream& out, const isolation_cell& cell) {
+  const mps_fault_record& fault = *cell.mps_fault;
+  const std::string recovery =
+      fault.recovery_ms && std::isfinite(*fault.recovery_ms)
+          ? fmt::format("a new client ran {} after the fault ({} attempts)",
+                        format_duration_us(*fault.recovery_ms * 1e3), fault.recovery_attempts)
+          : fmt::format("no new client ran before the deadline ({} attempts)",
+                        fault.recovery_attempts);
+  out << fmt::format("  MPS after the fault ({} {}): {}\n", cell.mechanism, cell.property,
+                     recovery);
+  if (!fault.recovery_failures.empty()) {
+    out << "    new clients failed with: " << join(fault.recovery_failures, "; ") << '\n';
+  }
+  for (const std::string& state : fault.server_states) {
+    out << "    server: " << one_line(state) << '\n';
+  }
+  if (!fault.cleanup.empty()) {
+    out << "    cleanup: " << one_line(fault.cleanup) << '\n';
+  }
+}
+
+} // namespace
+
+void print_isolation(std::ostream& out, const isolation_result& isolation) {
+  if (!isolation.cells.empty()) {
+    text_table matrix;
+    matrix.add_column("mechanism", text_table::align::left);
+    matrix.add_column("property", text_table::align::left);
+    matrix.add_column("verdict", text_table::align::left);
+    matrix.add_column("key figure", text_table::align::left);
+    matrix.add_column("evidence", text_table::align::left);
+    matrix.limit_width(isolation_width, {4});
+    bool any_host_only = false;
+    for (const isolation_cell& cell : isolation.cells) {
+      const bool host_only = cell_host_only(cell);
+      any_host_only = any_host_only || host_only;
+      matrix.add_row({cell.mechanism, cell.property, cell.verdict + (host_only ? "*" : ""),
+                      key_figure_text(cell), one_line(cell.evidence)});
+    }
+    out << "  Isolation matrix (verdicts by each cell's rule; the JSON report has the whole "
+           "evidence):\n";
+    matrix.print(out, "    ");
+    if (any_host_only) {
+      out << "    * " << host_only_label << " (the cell timed processes on the host)\n";
+    }
+    for (const isolation_cell& cell : isolation.cells) {
+      if (cell.mps_fault) {
+        print_mps_fault(out, cell);
+      }
+      for (const tenant_record& tenant : cell.tenants) {
+        if (tenant.status != "ok") {
+          out << fmt::format(
+              "  {} {}: {}tenant {} ({}): {}{}\n", cell.mechanism, cell.property,
+              tenant.role.empty() ? std::string() : tenant.role + " ", tenant.id, tenant.workload,
+              tenant.status.empty() ? std::string("unknown") : tenant.status,
+              tenant.failure.empty() ? std::string() : ": " + one_line(tenant.failure));
+        }
+      }
+    }
+  }
+  if (!isolation.claims.empty()) {
+    text_table claims;
+    claims.add_column("mechanism", text_table::align::left);
+    claims.add_column("property", text_table::align::left);
+    claims.add_column("claim", text_table::align::left);
+    claims.add_column("source", text_table::align::left);
+    claims.add_column("holds", text_table::align::left);
+    claims.limit_width(isolation_width, {2, 3});
+    for (const isolation_claim& claim : isolation.claims) {
+      claims.add_row({claim.mechanism, claim.property, one_line(claim.claim),
+                      one_line(claim.source), claim.holds});
+    }
+    out << "  Documented claims, checked on this card:\n";
+    claims.print(out, "    ");
+  }
+}
+
 void print_run(std::ostream& out, const run_record& run) {
   if (run.status == run_status::skipped) {
     out << fmt::format("Run {}: skipped: {}\n", run.mode,
@@ -673,6 +824,9 @@ void print_run(std::ostream& out, const run_record& run) {
   print_aggregate(out, run.aggregate);
   if (run.timeslice_probe) {
     print_timeslice_probe(out, *run.timeslice_probe);
+  }
+  if (run.isolation) {
+    print_isolation(out, *run.isolation);
   }
   print_phase_telemetry(out, run);
   if (run.mps) {

@@ -73,9 +73,15 @@ void print_calibration(std::ostream& out, const calibration_result& calibration)
 /// when the run has no tenants.
 void print_workload_results(std::ostream& out, const run_record& run);
 
+/// --mode isolation: the matrix, one row per cell (mechanism | property | verdict | key
+/// figure | evidence, cut to keep lines within 100 columns), cells of host-* test instruments
+/// marked "*" and labelled; what the MPS daemon did after a fault and every tenant that did not
+/// end ok; then the documented claims (mechanism | property | claim | source | holds).
+void print_isolation(std::ostream& out, const isolation_result& isolation);
+
 /// A run: its header line (mode, status, wall time), params and flags, then its streams
-/// tables, workload results and aggregate figures; a skipped or failed run is one line with
-/// its reason.
+/// tables, workload results, aggregate figures and isolation matrix; a skipped or failed run is one
+/// line with its reason.
 void print_run(std::ostream& out, const run_record& run);
 
 /// One line per error: where, message and the exit code it maps to. Nothing when empty.

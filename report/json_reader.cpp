@@ -941,6 +941,7 @@ workload_result workload_result_from_json(const json& value, const std::string& 
 tenant_record tenant_from_json(const json& value, const std::string& path) {
   tenant_record tenant;
   tenant.id = read_integer<int>(value, "id", path);
+  read_if_present(value, "role", path, tenant.role, string_value);
   tenant.workload = read_string(value, "workload", path);
   tenant.status = read_string(value, "status", path);
   if (const json* environment = optional_member(value, "environment", path)) {
@@ -969,6 +970,73 @@ tenant_record tenant_from_json(const json& value, const std::string& path) {
   }
   tenant.fraction_of_full_gpu = optional_number_member(value, "fraction_of_full_gpu", path);
   return tenant;
+}
+
+namespace {
+
+mps_fault_record mps_fault_from_json(const json& value, const std::string& path) {
+  mps_fault_record fault;
+  fault.server_states = read_string_list(value, "server_states", path);
+  fault.recovery_ms = optional_number_member(value, "recovery_ms", path);
+  fault.recovery_attempts = read_integer<int>(value, "recovery_attempts", path);
+  fault.recovery_failures = read_string_list(value, "recovery_failures", path);
+  fault.log_tail = read_string(value, "log_tail", path);
+  fault.cleanup = read_string(value, "cleanup", path);
+  return fault;
+}
+
+isolation_cell isolation_cell_from_json(const json& value, const std::string& path) {
+  isolation_cell cell;
+  cell.mechanism = read_string(value, "mechanism", path);
+  cell.property = read_string(value, "property", path);
+  cell.verdict = read_string(value, "verdict", path);
+  cell.rule = read_string(value, "rule", path);
+  cell.evidence = read_string(value, "evidence", path);
+  const std::string figures_path = child(path, "figures");
+  const json& figures = member(value, "figures", path);
+  if (!figures.is_object()) {
+    throw json_field_error(figures_path, expected("an object of numbers", figures));
+  }
+  for (const auto& [name, figure] : figures.items()) {
+    // null is a figure that was not finite when written; it reads back as NaN, as elsewhere.
+    cell.figures[name] = number_value(figure, child(figures_path, name));
+  }
+  const json& tenants = array_member(value, "tenants", path);
+  for (std::size_t i = 0; i < tenants.size(); ++i) {
+    cell.tenants.push_back(
+        tenant_from_json(tenants[i], fmt::format("{}[{}]", child(path, "tenants"), i)));
+  }
+  cell.flags = read_string_list(value, "flags", path);
+  read_if_present(value, "mps_fault", path, cell.mps_fault, mps_fault_from_json);
+  return cell;
+}
+
+isolation_claim isolation_claim_from_json(const json& value, const std::string& path) {
+  isolation_claim claim;
+  claim.mechanism = read_string(value, "mechanism", path);
+  claim.property = read_string(value, "property", path);
+  claim.claim = read_string(value, "claim", path);
+  claim.source = read_string(value, "source", path);
+  claim.holds = read_string(value, "holds", path);
+  claim.basis = read_string(value, "basis", path);
+  return claim;
+}
+
+} // namespace
+
+isolation_result isolation_from_json(const json& value, const std::string& path) {
+  isolation_result isolation;
+  const json& cells = array_member(value, "cells", path);
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    isolation.cells.push_back(
+        isolation_cell_from_json(cells[i], fmt::format("{}[{}]", child(path, "cells"), i)));
+  }
+  const json& claims = array_member(value, "claims", path);
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    isolation.claims.push_back(
+        isolation_claim_from_json(claims[i], fmt::format("{}[{}]", child(path, "claims"), i)));
+  }
+  return isolation;
 }
 
 run_record run_from_json(const json& value, const std::string& path) {
@@ -1004,6 +1072,8 @@ run_record run_from_json(const json& value, const std::string& path) {
   read_if_present(value, "mps", path, run.mps, mps_daemon_from_json);
   read_if_present(value, "mig", path, run.mig, mig_run_from_json);
   read_if_present(value, "timeslice_probe", path, run.timeslice_probe, timeslice_probe_from_json);
+  // Added in 1.6.0: older reports have no isolation runs.
+  read_if_present(value, "isolation", path, run.isolation, isolation_from_json);
   run.telemetry = run_telemetry_from_json(value, path);
   return run;
 }

@@ -62,6 +62,10 @@ private:
 [[nodiscard]] workload_result workload_result_from_json(const nlohmann::json& value,
                                                         const std::string& path);
 [[nodiscard]] tenant_record tenant_from_json(const nlohmann::json& value, const std::string& path);
+/// `runs[].isolation` (added in 1.6.0): every key the schema requires must be there; a figure
+/// written as null reads as NaN, an mps_fault without recovery_ms or with null has none.
+[[nodiscard]] isolation_result isolation_from_json(const nlohmann::json& value,
+                                                   const std::string& path);
 [[nodiscard]] run_record run_from_json(const nlohmann::json& value, const std::string& path);
 
 /// A whole report. schema_version must have the major version of report_schema_version; an

@@ -1,5 +1,6 @@
 #include "report/json_records.hpp"
 
+#include "report/json_isolation.hpp"
 #include "report/json_telemetry.hpp"
 
 #include <cmath>
@@ -269,6 +270,10 @@ json tenant_to_json(const tenant_record& tenant) {
            {"environment", tenant.environment},
            {"failure", tenant.failure},
            {"stderr_tail", tenant.stderr_tail}};
+  // Only --mode isolation gives tenants a role; other reports stay as they were.
+  if (!tenant.role.empty()) {
+    out["role"] = tenant.role;
+  }
   if (tenant.mig_instance) {
     const mig_instance_record& instance = *tenant.mig_instance;
     out["mig_instance"] =
@@ -343,6 +348,9 @@ json run_to_json(const run_record& run) {
                       {"geometry", run.mig->geometry},
                       {"profile_table", run.mig->profile_table},
                       {"restore", run.mig->restore}};
+  }
+  if (run.isolation) {
+    out["isolation"] = isolation_to_json(*run.isolation);
   }
   return out;
 }

@@ -52,14 +52,16 @@ namespace gpushare::report {
 /// launch_back_to_back_us, l2_cache_bytes, gpu_name, whole_gpu, skipped}.
 [[nodiscard]] nlohmann::json calibration_to_json(const calibration_result& calibration);
 
-/// {id, workload, status, solo, shared, slowdown}; absent results and slowdown are null.
+/// {id, workload, status, solo, shared, slowdown, ...}; absent results and slowdown are null;
+/// role only when the tenant has one (--mode isolation).
 [[nodiscard]] nlohmann::json tenant_to_json(const tenant_record& tenant);
 
 /// {start_skew_us, throughput_ratio, fairness, mechanism_overhead}, each a number or null.
 [[nodiscard]] nlohmann::json aggregate_to_json(const aggregate_figures& aggregate);
 
 /// One run: mode, status, reason, params (object of strings), wall_time_s, flags, aggregate,
-/// tenants, and streams when the run measured them (the key is absent otherwise).
+/// tenants, and streams, calibration, isolation, ... when the run has them (the keys are
+/// absent otherwise).
 [[nodiscard]] nlohmann::json run_to_json(const run_record& run);
 
 /// One GPU; compute_capability is "major.minor", clocks in MHz, sizes in bytes.

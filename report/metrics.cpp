@@ -1,5 +1,7 @@
 #include "report/metrics.hpp"
 
+#include "report/isolation_figures.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -182,6 +184,25 @@ void add_tenants(collector& out, const std::string& key, const run_record& run) 
   out.add(key + "/interference", "x", false, aggregate.interference);
 }
 
+// Each cell's figures as "<run>/<mechanism>/<property>/<figure>". They have no interval, so
+// compare calls a change "unclear" at most, never a regression; only a figure that vanished
+// counts against the new report. Verdicts are words and are left to the report.
+void add_isolation(collector& out, const std::string& key, const isolation_result& isolation) {
+  std::map<std::string, int> seen;
+  for (const isolation_cell& cell : isolation.cells) {
+    std::string prefix = fmt::format("{}/{}/{}", key, cell.mechanism, cell.property);
+    if (const int occurrence = ++seen[prefix]; occurrence > 1) {
+      prefix += fmt::format("#{}", occurrence);
+    }
+    for (const auto& [name, value] : cell.figures) {
+      out.add(prefix + "/" + name, figure_unit(name), figure_higher_is_better(name), value);
+    }
+    if (cell.mps_fault && cell.figures.count("recovery_ms") == 0) {
+      out.add(prefix + "/recovery_ms", "ms", false, cell.mps_fault->recovery_ms);
+    }
+  }
+}
+
 } // namespace
 
 std::vector<std::string> run_keys(const std::vector<run_record>& runs) {
@@ -225,6 +246,9 @@ std::vector<metric> extract_metrics(const report_document& document) {
         out.add(keys[i] + "/context_switch_gap_us", "us", false,
                 run.timeslice_probe->switch_gap_us->median);
       }
+    }
+    if (run.isolation) {
+      add_isolation(out, keys[i], *run.isolation);
     }
   }
   return metrics;

@@ -29,7 +29,9 @@ struct metric {
 [[nodiscard]] std::vector<std::string> run_keys(const std::vector<run_record>& runs);
 
 /// Every figure of every run that finished ok (skipped and failed runs have none), in report
-/// order. Non-finite figures are left out: they compare with nothing.
+/// order. Non-finite figures are left out: they compare with nothing. An isolation cell's
+/// figures are named "<run>/<mechanism>/<property>/<figure>", e.g.
+/// "isolation/mps/latency/victim_p99_inflation", with the unit their name implies.
 [[nodiscard]] std::vector<metric> extract_metrics(const report_document& document);
 
 } // namespace gpushare::report

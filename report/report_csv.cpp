@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
 
 namespace gpushare::report {
@@ -127,6 +128,41 @@ std::string microbenchmarks_csv(const report_model& model) {
   return text;
 }
 
+// One row per cell; the figures as name=value pairs at full precision, since each cell has
+// its own set of them.
+std::string isolation_csv(const report_model& model) {
+  std::string text =
+      line({"source", "file", "run", "mechanism", "property", "verdict", "key_figure", "key_value",
+            "host_only", "figures", "recovery_ms", "flags", "rule", "evidence"});
+  for (const source_model& source : model.sources) {
+    for (const isolation_entry& cell : source.isolation.cells) {
+      std::string figures;
+      for (const auto& [name, value] : cell.figures) {
+        // A figure that was not finite has no number; its name stays, empty as elsewhere.
+        figures += (figures.empty() ? "" : ";") + name + "=" +
+                   (std::isfinite(value) ? csv_number(value) : std::string());
+      }
+      text += line({source.label, source.path, cell.run_key, cell.mechanism, cell.property,
+                    cell.verdict, cell.key_figure.value_or(""), csv_number(cell.key_value),
+                    cell.host_only ? "true" : "false", figures, csv_number(cell.recovery_ms),
+                    flags_field(cell.flags), cell.rule, cell.evidence});
+    }
+  }
+  return text;
+}
+
+std::string isolation_claims_csv(const report_model& model) {
+  std::string text = line({"source", "file", "run", "mechanism", "property", "claim",
+                           "claim_source", "holds", "basis"});
+  for (const source_model& source : model.sources) {
+    for (const isolation_claim_row& claim : source.isolation.claims) {
+      text += line({source.label, source.path, claim.run_key, claim.mechanism, claim.property,
+                    claim.claim, claim.source, claim.holds, claim.basis});
+    }
+  }
+  return text;
+}
+
 } // namespace
 
 std::string csv_field(std::string_view text) {
@@ -153,7 +189,9 @@ std::vector<std::pair<std::string, std::string>> render_report_csv(const report_
     files = {{"matrix.csv", matrix_csv(model)},
              {"tenants.csv", tenants_csv(model)},
              {"streams.csv", streams_csv(model)},
-             {"latency_cdf.csv", latency_csv(model)}};
+             {"latency_cdf.csv", latency_csv(model)},
+             {"isolation.csv", isolation_csv(model)},
+             {"isolation_claims.csv", isolation_claims_csv(model)}};
   }
   if (!model.microbenchmarks.empty()) {
     files.emplace_back("microbenchmarks.csv", microbenchmarks_csv(model));

@@ -20,10 +20,11 @@ namespace gpushare::report {
 /// "" for an absent value.
 [[nodiscard]] std::string csv_number(const std::optional<double>& value);
 
-/// (file name, contents) of every table: matrix.csv, tenants.csv, streams.csv and
-/// latency_cdf.csv when the model has gpushare-bench reports, microbenchmarks.csv (counters as
-/// "name=value;...") when it has Google Benchmark files. Each row starts with the source's
-/// label so several files share a table.
+/// (file name, contents) of every table: matrix.csv, tenants.csv, streams.csv,
+/// latency_cdf.csv, isolation.csv (one row per isolation cell, its figures as name=value pairs)
+/// and isolation_claims.csv when the model has gpushare-bench reports, microbenchmarks.csv
+/// (counters as "name=value;...") when it has Google Benchmark files. Each row starts with the
+/// source's label so several files share a table.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>>
 render_report_csv(const report_model& model);
 

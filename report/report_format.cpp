@@ -41,6 +41,20 @@ std::string text_slowdown(const matrix_cell& cell) {
   return text;
 }
 
+std::string text_isolation(const isolation_entry* cell) {
+  if (cell == nullptr) {
+    return absent;
+  }
+  std::string text = cell->verdict;
+  if (cell->key_figure) {
+    text += ", " + cell->key_text;
+  }
+  if (cell->host_only) {
+    text += std::string(" (") + host_only_label + ")";
+  }
+  return text;
+}
+
 std::string text_flags(const std::vector<std::string>& flags) {
   std::string text;
   for (const std::string& flag : flags) {

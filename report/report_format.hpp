@@ -23,6 +23,9 @@ namespace gpushare::report {
 /// "1.90x [1.80x, 2.00x]": the median slowdown and the range over tenants; without a range
 /// (one tenant) only the median.
 [[nodiscard]] std::string text_slowdown(const matrix_cell& cell);
+/// An isolation matrix cell: "partial, victim_p99_inflation 3.25x", and for a cell of host-*
+/// test instruments " (host-* test instrument, not a GPU figure)"; "-" for no cell.
+[[nodiscard]] std::string text_isolation(const isolation_entry* cell);
 /// Flags joined by ", ", host_only written as the full host-only label.
 [[nodiscard]] std::string text_flags(const std::vector<std::string>& flags);
 

@@ -1,6 +1,7 @@
 #include "report/report_html.hpp"
 
 #include "report/console_table.hpp"
+#include "report/isolation_figures.hpp"
 #include "report/report_choice.hpp"
 #include "report/report_format.hpp"
 #include "report/svg_chart.hpp"
@@ -32,6 +33,11 @@ td.key { white-space: nowrap; }
 th { background: #e8f0f8; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td .flags { display: block; color: #a04000; font-size: 11px; }
+td .figure { display: block; font-variant-numeric: tabular-nums; }
+.verdict-isolated { font-weight: bold; color: #006d4f; }
+.verdict-partial { font-weight: bold; color: #8a5a00; }
+.verdict-none { font-weight: bold; color: #b00020; }
+.verdict-untested { color: #666; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 svg.chart { border: 1px solid #ddd; background: #fff; font-family: inherit; }
 )";
@@ -250,6 +256,109 @@ void side_by_side(std::ostream& out, const report_model& model) {
   out << "<div class=\"charts\">" << slowdown_chart(all, true) << "</div>\n";
 }
 
+std::string isolation_html(const isolation_entry* cell) {
+  if (cell == nullptr) {
+    return "-";
+  }
+  // Colour only the four verdicts the schema knows; any other text is shown as it is.
+  const bool known = cell->verdict == "isolated" || cell->verdict == "partial" ||
+                     cell->verdict == "none" || cell->verdict == "untested";
+  std::string text = "<span class=\"verdict" + (known ? "-" + cell->verdict : std::string()) +
+                     "\">" + esc(cell->verdict) + "</span>";
+  if (cell->key_figure) {
+    text += "<span class=\"figure\">" + esc(cell->key_text) + "</span>";
+  }
+  if (cell->host_only) {
+    text += "<span class=\"flags\">" + esc(host_only_label) + "</span>";
+  }
+  return text;
+}
+
+void isolation_side_by_side(std::ostream& out, const report_model& model) {
+  const std::vector<isolation_key> keys = isolation_side_by_side_keys(model);
+  if (keys.empty()) {
+    return;
+  }
+  out << "<h2>Side by side: isolation verdicts</h2>\n";
+  std::vector<std::string> titles = {"mechanism", "property"};
+  for (const source_model& source : model.sources) {
+    titles.push_back(source.label + (source.host_only ? " (host-only)" : ""));
+  }
+  out << table_head(titles);
+  for (const auto& [mechanism, property] : keys) {
+    out << "<tr>" << td_key(mechanism) << td_key(property);
+    for (const source_model& source : model.sources) {
+      out << "<td>" << isolation_html(source.isolation.at(mechanism, property)) << "</td>";
+    }
+    out << "</tr>\n";
+  }
+  out << "</table>\n";
+}
+
+void isolation_section_html(std::ostream& out, const isolation_section& isolation) {
+  if (isolation.empty()) {
+    return;
+  }
+  if (!isolation.cells.empty()) {
+    out << "<h3>Isolation matrix</h3>\n<p class=\"note\">Each property under each mechanism: "
+           "the verdict its rule gives (isolated, partial, none, untested) and the figure it "
+           "rests on; the rule and the evidence follow. A cell labelled \""
+        << esc(host_only_label)
+        << "\" ran host processes: it tests the harness, and its verdict is no GPU result.</p>\n";
+    std::vector<std::string> titles = {"mechanism"};
+    titles.insert(titles.end(), isolation.properties.begin(), isolation.properties.end());
+    out << table_head(titles);
+    for (const std::string& mechanism : isolation.mechanisms) {
+      out << "<tr>" << td_key(mechanism);
+      for (const std::string& property : isolation.properties) {
+        out << "<td>" << isolation_html(isolation.at(mechanism, property)) << "</td>";
+      }
+      out << "</tr>\n";
+    }
+    out << "</table>\n<h4>Isolation evidence</h4>\n<ul>\n";
+    for (const isolation_entry& cell : isolation.cells) {
+      out << "<li><b>" << esc(cell.mechanism) << ", " << esc(cell.property) << ": "
+          << esc(cell.verdict) << "</b> (run " << esc(cell.run_key) << ")"
+          << (cell.host_only ? ", " + esc(host_only_label) : "") << ": " << esc(cell.evidence);
+      std::vector<std::string> details;
+      if (!cell.rule.empty()) {
+        details.push_back("rule: " + cell.rule);
+      }
+      if (!cell.figures.empty()) {
+        std::string figures;
+        for (const auto& [name, value] : cell.figures) {
+          figures += (figures.empty() ? "" : ", ") + name + " " + format_figure(name, value);
+        }
+        details.push_back("figures: " + figures);
+      }
+      if (!cell.flags.empty()) {
+        details.push_back("flags: " + text_flags(cell.flags));
+      }
+      details.insert(details.end(), cell.tenants.begin(), cell.tenants.end());
+      details.insert(details.end(), cell.mps_fault.begin(), cell.mps_fault.end());
+      if (!details.empty()) {
+        out << "\n<ul>\n";
+        for (const std::string& line : details) {
+          out << "<li>" << esc(line) << "</li>\n";
+        }
+        out << "</ul>";
+      }
+      out << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  if (!isolation.claims.empty()) {
+    out << "<h4>Documented claims</h4>\n"
+        << table_head({"mechanism", "property", "claim", "source",
+                       "claim holds on this card: yes / no / untested", "basis"});
+    for (const isolation_claim_row& claim : isolation.claims) {
+      out << "<tr>" << td_key(claim.mechanism) << td_key(claim.property) << td(claim.claim)
+          << td(claim.source) << td_key(claim.holds) << td(claim.basis) << "</tr>\n";
+    }
+    out << "</table>\n";
+  }
+}
+
 void what_to_choose(std::ostream& out, const source_model& source, const report_model& model) {
   const std::vector<mechanism_choice> choices = rank_mechanisms(source);
   const std::vector<latency_choice> latency = latency_choices(source, model.latency_bound_ms);
@@ -345,6 +454,8 @@ void source_section(std::ostream& out, const source_model& source, const report_
     }
     out << "</table>\n";
   }
+
+  isolation_section_html(out, source.isolation);
 
   std::map<std::string, std::vector<const tenant_row*>> by_mode;
   std::vector<std::string> modes;
@@ -464,6 +575,7 @@ std::string render_report_html(const report_model& model) {
   }
   if (model.sources.size() > 1) {
     side_by_side(out, model);
+    isolation_side_by_side(out, model);
   }
   for (const source_model& source : model.sources) {
     source_section(out, source, model);

@@ -1,6 +1,7 @@
 #include "report/report_markdown.hpp"
 
 #include "report/console_table.hpp"
+#include "report/isolation_figures.hpp"
 #include "report/report_choice.hpp"
 #include "report/report_format.hpp"
 
@@ -64,6 +65,95 @@ void side_by_side(std::ostream& out, const report_model& model) {
     out << row(cells);
   }
   out << "\n";
+}
+
+void isolation_side_by_side(std::ostream& out, const report_model& model) {
+  const std::vector<isolation_key> keys = isolation_side_by_side_keys(model);
+  if (keys.empty()) {
+    return;
+  }
+  out << "## Side by side: isolation verdicts\n\n";
+  std::vector<std::string> titles = {"mechanism", "property"};
+  for (const source_model& source : model.sources) {
+    titles.push_back(escape_markdown(source.label) + (source.host_only ? " (host-only)" : ""));
+  }
+  out << header(titles);
+  for (const auto& [mechanism, property] : keys) {
+    std::vector<std::string> cells = {escape_markdown(mechanism), escape_markdown(property)};
+    for (const source_model& source : model.sources) {
+      cells.push_back(escape_markdown(text_isolation(source.isolation.at(mechanism, property))));
+    }
+    out << row(cells);
+  }
+  out << "\n";
+}
+
+std::string figures_text(const std::map<std::string, double>& figures) {
+  std::string text;
+  for (const auto& [name, value] : figures) {
+    text += (text.empty() ? "" : ", ") + name + " " + format_figure(name, value);
+  }
+  return text;
+}
+
+void isolation_section_markdown(std::ostream& out, const isolation_section& isolation) {
+  if (isolation.empty()) {
+    return;
+  }
+  if (!isolation.cells.empty()) {
+    out << "### Isolation matrix\n\n"
+        << "Each property under each mechanism: the verdict its rule gives (isolated, partial, "
+           "none, untested) and the figure it rests on; the rule and the evidence follow. A cell "
+           "labelled \""
+        << escape_markdown(host_only_label)
+        << "\" ran host processes: it tests the harness, and its verdict is no GPU result.\n\n";
+    std::vector<std::string> titles = {"mechanism"};
+    for (const std::string& property : isolation.properties) {
+      titles.push_back(escape_markdown(property));
+    }
+    out << header(titles);
+    for (const std::string& mechanism : isolation.mechanisms) {
+      std::vector<std::string> cells = {escape_markdown(mechanism)};
+      for (const std::string& property : isolation.properties) {
+        cells.push_back(escape_markdown(text_isolation(isolation.at(mechanism, property))));
+      }
+      out << row(cells);
+    }
+    out << "\n#### Isolation evidence\n\n";
+    for (const isolation_entry& cell : isolation.cells) {
+      out << "- **" << escape_markdown(cell.mechanism) << ", " << escape_markdown(cell.property)
+          << ": " << escape_markdown(cell.verdict) << "** (run " << escape_markdown(cell.run_key)
+          << ")" << (cell.host_only ? ", " + escape_markdown(host_only_label) : "") << ": "
+          << escape_markdown(cell.evidence) << "\n";
+      if (!cell.rule.empty()) {
+        out << "  - rule: " << escape_markdown(cell.rule) << "\n";
+      }
+      if (!cell.figures.empty()) {
+        out << "  - figures: " << escape_markdown(figures_text(cell.figures)) << "\n";
+      }
+      if (!cell.flags.empty()) {
+        out << "  - flags: " << escape_markdown(text_flags(cell.flags)) << "\n";
+      }
+      for (const std::string& tenant : cell.tenants) {
+        out << "  - " << escape_markdown(tenant) << "\n";
+      }
+      for (const std::string& line : cell.mps_fault) {
+        out << "  - " << escape_markdown(line) << "\n";
+      }
+    }
+    out << "\n";
+  }
+  if (!isolation.claims.empty()) {
+    out << "#### Documented claims\n\n"
+        << header({"mechanism", "property", "claim", "source",
+                   "claim holds on this card: yes / no / untested", "basis"});
+    for (const isolation_claim_row& claim : isolation.claims) {
+      out << row({escape_markdown(claim.mechanism), escape_markdown(claim.property),
+                  escape_markdown(claim.claim), escape_markdown(claim.source),
+                  escape_markdown(claim.holds), escape_markdown(claim.basis)});
+    }
+    out << "\n";
+  }
 }
 
 void what_to_choose(std::ostream& out, const source_model& source, const report_model& model) {
@@ -161,6 +251,8 @@ void source_section(std::ostream& out, const source_model& source, const report_
     }
     out << "\n";
   }
+
+  isolation_section_markdown(out, source.isolation);
 
   std::map<std::string, std::vector<const tenant_row*>> by_mode;
   std::vector<std::string> modes;
@@ -313,6 +405,7 @@ std::string render_report_markdown(const report_model& model) {
   out << "\n";
   if (model.sources.size() > 1) {
     side_by_side(out, model);
+    isolation_side_by_side(out, model);
   }
   for (const source_model& source : model.sources) {
     source_section(out, source, model);

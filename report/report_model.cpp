@@ -300,6 +300,22 @@ std::vector<side_by_side_key> side_by_side_keys(const report_model& model) {
   return keys;
 }
 
+std::vector<isolation_key> isolation_side_by_side_keys(const report_model& model) {
+  std::vector<isolation_key> keys;
+  for (const source_model& source : model.sources) {
+    for (const std::string& mechanism : source.isolation.mechanisms) {
+      for (const std::string& property : source.isolation.properties) {
+        isolation_key key{mechanism, property};
+        if (source.isolation.at(mechanism, property) != nullptr &&
+            std::find(keys.begin(), keys.end(), key) == keys.end()) {
+          keys.push_back(std::move(key));
+        }
+      }
+    }
+  }
+  return keys;
+}
+
 std::optional<double> run_slowdown(const run_record& run) {
   std::vector<double> slowdowns;
   for (const tenant_record& tenant : run.tenants) {
@@ -331,7 +347,7 @@ source_model build_source_model(const report_document& document, const std::stri
 
   const std::vector<std::string> keys = run_keys(document.runs);
   std::map<std::pair<std::string, std::string>, std::size_t> row_of;
-  bool any_tenant_run = false;
+  bool any_measured = false;
   bool all_host_only = true;
   for (std::size_t i = 0; i < document.runs.size(); ++i) {
     const run_record& run = document.runs[i];
@@ -365,7 +381,7 @@ source_model build_source_model(const report_document& document, const std::stri
     if (!is_tenant_mode(run)) {
       continue;
     }
-    any_tenant_run = true;
+    any_measured = true;
     matrix_cell cell = make_cell(run, key);
     all_host_only = all_host_only && cell.host_only;
     const std::pair<std::string, std::string> row_key{run.mode, distinct_workloads(run)};
@@ -398,7 +414,16 @@ source_model build_source_model(const report_document& document, const std::stri
         row.cells.begin(), row.cells.end(),
         [](const matrix_cell& a, const matrix_cell& b) { return a.tenants < b.tenants; });
   }
-  model.host_only = any_tenant_run && all_host_only;
+  model.isolation = build_isolation_section(document.runs, keys);
+  for (const isolation_entry& cell : model.isolation.cells) {
+    // A cell nothing ran for (untested, no process) is no measurement either way.
+    if (cell.verdict == "untested" && cell.tenants.empty()) {
+      continue;
+    }
+    any_measured = true;
+    all_host_only = all_host_only && cell.host_only;
+  }
+  model.host_only = any_measured && all_host_only;
   for (const error_record& error : document.errors) {
     model.errors.push_back(fmt::format("{}: {}", error.where, error.message));
   }

@@ -8,6 +8,7 @@
 // tenant's slowdown as its spread; the same definition is used in every table and chart.
 
 #include "harness/records.hpp"
+#include "report/isolation_model.hpp"
 #include "report/microbench_model.hpp"
 
 #include <cstdint>
@@ -158,7 +159,8 @@ struct source_model {
   std::string hostname;
   std::string created_at;
   std::string tool_version;
-  bool host_only = false; ///< every tenant run is a host-* test instrument
+  /// Every tenant run and every measured isolation cell is a host-* test instrument.
+  bool host_only = false;
   std::vector<matrix_row> matrix;
   std::vector<int> tenant_counts; ///< columns of the matrix, ascending
   std::vector<tenant_row> tenants;
@@ -171,6 +173,7 @@ struct source_model {
   std::vector<std::string> errors;  ///< "where: message"
   std::uint64_t gpu_memory_bytes = 0;
   std::vector<fleet_option> fleet; ///< filled for --fleet
+  isolation_section isolation;     ///< --mode isolation runs
 };
 
 struct report_model {
@@ -200,6 +203,19 @@ struct side_by_side_key {
 /// Every (mode, workloads, tenant count) any source measured, in first-seen order; a source
 /// that did not measure one shows "-" in it.
 [[nodiscard]] std::vector<side_by_side_key> side_by_side_keys(const report_model& model);
+
+/// One row of the side-by-side isolation table: a property of a mechanism any source judged.
+struct isolation_key {
+  std::string mechanism;
+  std::string property;
+  bool operator==(const isolation_key& other) const {
+    return mechanism == other.mechanism && property == other.property;
+  }
+};
+
+/// Every (mechanism, property) any source has a cell for, in each source's matrix order
+/// (rows, then columns), first-seen first; a source without one shows "-".
+[[nodiscard]] std::vector<isolation_key> isolation_side_by_side_keys(const report_model& model);
 
 [[nodiscard]] source_model build_source_model(const report_document& document,
                                               const std::string& path);

@@ -8,8 +8,9 @@ Checks, in order:
      still writes a report that validates, says cuda_available is false and lists an error;
   4. negative checks: copies of the sample with schema_version removed, with a tenant id that
      is a string, with a spin_trace segment cut to [start, end], with a timeslice_probe
-     without its note, and with a memory_hold whose bytes_held is a string, must fail
-     validation (the schema is not vacuous).
+     without its note, with a memory_hold whose bytes_held is a string, and with an isolation
+     cell whose verdict, a claim whose holds, or a cell tenant whose role is not one of the
+     schema's words, must fail validation (the schema is not vacuous).
 
 Every check runs even when an earlier one failed; the exit status is 1 if any failed.
 """
@@ -189,6 +190,30 @@ def memory_hold_held_as_text(document):
     raise CheckFailed("the sample report has no shared memory_hold to break")
 
 
+def first_isolation(document):
+    for run in document.get("runs") or []:
+        isolation = run.get("isolation")
+        if isolation and isolation.get("cells") and isolation.get("claims"):
+            return isolation
+    raise CheckFailed("the sample report has no isolation run with cells and claims to break")
+
+
+def verdict_outside_enum(document):
+    first_isolation(document)["cells"][0]["verdict"] = "mostly"
+
+
+def holds_outside_enum(document):
+    first_isolation(document)["claims"][0]["holds"] = "probably"
+
+
+def role_outside_enum(document):
+    for cell in first_isolation(document)["cells"]:
+        if cell.get("tenants"):
+            cell["tenants"][0]["role"] = "bystander"
+            return
+    raise CheckFailed("the sample report has no isolation cell with tenants to break")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", required=True, type=Path, help="gpushare-bench")
@@ -290,6 +315,12 @@ def main():
             negative("timeslice_probe without note", probe_without_note))
     attempt("negative: a memory_hold whose bytes_held is a string",
             negative("memory_hold bytes_held as a string", memory_hold_held_as_text))
+    attempt("negative: an isolation cell whose verdict is not isolated/partial/none/untested",
+            negative("isolation verdict outside the enum", verdict_outside_enum))
+    attempt("negative: a claim whose holds is not yes/no/untested",
+            negative("claim holds outside the enum", holds_outside_enum))
+    attempt("negative: a cell tenant whose role is not victim/aggressor/probe",
+            negative("tenant role outside the enum", role_outside_enum))
 
     if failures:
         print(f"schema validation failed: {', '.join(failures)}", file=sys.stderr)

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace gpushare::report {
@@ -101,6 +102,73 @@ TEST(Metrics, OnlyFinishedRunsAndFiniteFiguresBecomeMetrics) {
   for (const metric& figure : metrics) {
     EXPECT_EQ(figure.name.rfind("mps", 0), std::string::npos) << figure.name;
   }
+}
+
+TEST(Metrics, IsolationFiguresAreNamedByMechanismPropertyAndFigure) {
+  report_document document;
+  document.runs = {test::make_isolation_run()};
+  const std::vector<metric> metrics = extract_metrics(document);
+  const auto find = [&](const std::string& name) -> const metric* {
+    const auto found = std::find_if(metrics.begin(), metrics.end(),
+                                    [&](const metric& figure) { return figure.name == name; });
+    return found == metrics.end() ? nullptr : &*found;
+  };
+  const metric* held = find("isolation/mps/memory/hog_held_bytes");
+  ASSERT_NE(held, nullptr);
+  EXPECT_EQ(held->value, 76'235'669'504.0);
+  EXPECT_EQ(held->unit, "B");
+  const metric* inflation = find("isolation/mps-limited/latency/victim_p99_inflation");
+  ASSERT_NE(inflation, nullptr);
+  EXPECT_EQ(inflation->value, 3.25);
+  EXPECT_EQ(inflation->unit, "x");
+  EXPECT_FALSE(inflation->higher_is_better);
+  EXPECT_FALSE(inflation->low) << "a single figure has no interval";
+  const metric* recovery = find("isolation/mps/fault/recovery_ms");
+  ASSERT_NE(recovery, nullptr);
+  EXPECT_EQ(recovery->unit, "ms");
+  EXPECT_EQ(std::count_if(metrics.begin(), metrics.end(),
+                          [](const metric& figure) {
+                            return figure.name == "isolation/mps/fault/recovery_ms";
+                          }),
+            1)
+      << "the daemon's recovery_ms is the figure's, not a second metric";
+  // 2 + 2 + 2 + 2 + 0 + 1 figures over the six cells.
+  EXPECT_EQ(metrics.size(), 9u);
+
+  // A fault cell whose figures lack recovery_ms still gives the daemon's; a cell measured twice
+  // in one run is numbered like repeated runs; a non-finite figure is left out.
+  isolation_result& isolation = *document.runs[0].isolation;
+  isolation.cells[1].figures.erase("recovery_ms");
+  isolation.cells[0].figures["victim_allocation_failed"] = std::nan("");
+  isolation.cells.push_back(isolation.cells[2]);
+  const std::vector<metric> again = extract_metrics(document);
+  const auto names = [](const std::vector<metric>& list) {
+    std::vector<std::string> out;
+    for (const metric& figure : list) {
+      out.push_back(figure.name);
+    }
+    return out;
+  };
+  EXPECT_THAT(names(again), ::testing::Contains("isolation/mps/fault/recovery_ms"));
+  EXPECT_THAT(names(again),
+              ::testing::Contains("isolation/mps-limited/latency#2/victim_p99_inflation"));
+  EXPECT_THAT(names(again),
+              ::testing::Not(::testing::Contains("isolation/mps/memory/victim_allocation_failed")));
+}
+
+TEST(Compare, IsolationFigureChangesAreNeverRegressions) {
+  report_document base;
+  base.runs = {test::make_isolation_run()};
+  report_document next = base;
+  next.runs[0].isolation->cells[2].figures["victim_p99_inflation"] = 9.0;
+  const comparison result = compare_reports(base, next, {});
+  EXPECT_EQ(result.regressions, 0);
+  const auto moved =
+      std::find_if(result.deltas.begin(), result.deltas.end(), [](const metric_delta& delta) {
+        return delta.name == "isolation/mps-limited/latency/victim_p99_inflation";
+      });
+  ASSERT_NE(moved, result.deltas.end());
+  EXPECT_EQ(moved->outcome, verdict::unclear);
 }
 
 TEST(Compare, VerdictRules) {

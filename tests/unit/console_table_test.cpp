@@ -343,6 +343,103 @@ TEST(ConsoleTable, TimesliceProbeFiguresOrItsNote) {
   EXPECT_EQ(without.str().find("time-slice probe"), std::string::npos);
 }
 
+TEST(ConsoleTable, IsolationMatrixOneRowPerCellWithinOneHundredColumns) {
+  std::ostringstream out;
+  print_run(out, test::make_isolation_run());
+  const std::vector<std::string> lines = lines_of(out.str());
+  EXPECT_EQ(lines.at(0), "Run isolation: ok (95.5 s)");
+  const std::size_t header = find_line(lines, "mechanism    property  verdict    key figure");
+  ASSERT_LT(header + 7, lines.size()) << out.str();
+  // Columns as wide as their widest cell (mps-limited, property, isolated*, the p99 figure);
+  // the evidence gets what is left of 100 columns and is cut with "...".
+  EXPECT_EQ(lines[header + 2].rfind("    mps          memory    none       hog_held_bytes 71.0 "
+                                    "GiB     the hog held 71.0 GiB; the",
+                                    0),
+            0u)
+      << lines[header + 2];
+  EXPECT_EQ(lines[header + 3].rfind("    mps          fault     none       recovery_ms 851 ms", 0),
+            0u)
+      << lines[header + 3];
+  EXPECT_EQ(lines[header + 4].rfind("    mps-limited  latency   partial    "
+                                    "victim_p99_inflation 3.25x  the infer victim's p99",
+                                    0),
+            0u)
+      << lines[header + 4];
+  EXPECT_EQ(lines[header + 6].rfind("    mig          compute   untested   -", 0), 0u)
+      << "no figure: a dash";
+  EXPECT_EQ(
+      lines[header + 7].rfind("    timeslice    fault     isolated*  victim_slowdown 1.02x", 0), 0u)
+      << "host-* cells are marked";
+  for (std::size_t i = header; i <= header + 7; ++i) {
+    EXPECT_LE(lines[i].size(), 100u) << lines[i];
+  }
+  EXPECT_EQ(lines[header + 2].size(), 100u) << "the evidence was cut to fit exactly";
+  EXPECT_EQ(lines[header + 2].substr(97), "...");
+  EXPECT_EQ(
+      lines[header + 8],
+      "    * host-* test instrument, not a GPU figure (the cell timed processes on the host)");
+
+  EXPECT_LT(find_line(lines, "  MPS after the fault (mps fault): a new client ran 851 ms after the "
+                             "fault (3 attempts)"),
+            lines.size())
+      << out.str();
+  EXPECT_LT(find_line(lines, "    new clients failed with: cudaErrorMpsServerNotReady"),
+            lines.size());
+  EXPECT_LT(find_line(lines, "    server: server 4242: faulted client 4300 removed"), lines.size());
+  EXPECT_LT(find_line(lines, "    cleanup: quit the control daemon and started a fresh one"),
+            lines.size());
+  EXPECT_LT(find_line(lines, "  mps fault: aggressor tenant 1 (fault:after_ms=100): failed: "
+                             "shared: exit code 1: cudaErrorIllegalAddress (expected)"),
+            lines.size());
+  EXPECT_LT(find_line(lines, "  mps memory: victim tenant 0 (hog:bytes=1073741824"), lines.size());
+  EXPECT_EQ(find_line(lines, "probe tenant 2"), lines.size()) << "tenants that ended ok: no line";
+
+  const std::size_t claims = find_line(lines, "Documented claims, checked on this card:");
+  ASSERT_LT(claims + 7, lines.size()) << out.str();
+  EXPECT_EQ(lines[claims + 1].rfind("    mechanism    property  claim", 0), 0u)
+      << lines[claims + 1];
+  EXPECT_NE(lines[claims + 1].find("  source"), std::string::npos);
+  EXPECT_EQ(lines[claims + 1].substr(lines[claims + 1].size() - 5), "holds");
+  // The claim and source columns share the cut: 100 columns, the verdict word last.
+  EXPECT_EQ(lines[claims + 4].rfind("    mps          fault     a fault ends every client o...  "
+                                    "NVIDIA MPS documentation         yes",
+                                    0),
+            0u)
+      << lines[claims + 4];
+  EXPECT_EQ(lines[claims + 5].rfind("    mps-limited  latency   bounded by the thread limit", 0),
+            0u);
+  EXPECT_EQ(lines[claims + 5].substr(lines[claims + 5].size() - 2), "no");
+  for (std::size_t i = claims + 1; i <= claims + 7; ++i) {
+    EXPECT_LE(lines[i].size(), 100u) << lines[i];
+  }
+}
+
+TEST(ConsoleTable, IsolationEvidenceIsOneLineAndCutOnACharacter) {
+  isolation_result isolation;
+  isolation_cell cell;
+  cell.mechanism = "mps";
+  cell.property = "latency";
+  cell.verdict = "partial";
+  // Line breaks become spaces; the cut never splits the two bytes of an "é".
+  // The table leaves the evidence 38 columns, so the cut (35 bytes and "...") falls between
+  // the two bytes of the "é".
+  cell.evidence = "first line\nsecond line " + std::string(11, 'x') + "\xc3\xa9" +
+                  "tail, and more text than fits";
+  cell.figures = {{"victim_p99_inflation", 2.0}};
+  isolation.cells = {cell};
+  std::ostringstream out;
+  print_isolation(out, isolation);
+  const std::vector<std::string> lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 4u) << out.str();
+  const std::string& row = lines[3];
+  EXPECT_NE(row.find("first line second line xxx"), std::string::npos) << row;
+  EXPECT_EQ(row.substr(row.size() - 3), "...");
+  EXPECT_LE(row.size(), 100u);
+  EXPECT_EQ(row.find("tail"), std::string::npos);
+  EXPECT_EQ(row.substr(row.size() - 4), "x...") << "not half a UTF-8 sequence";
+  EXPECT_EQ(out.str().find("Documented claims"), std::string::npos) << "no claims, no table";
+}
+
 TEST(ConsoleTable, ErrorsAndWholeReport) {
   report_document document;
   document.tool.version = "0.1.0";

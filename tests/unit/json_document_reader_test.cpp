@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -117,7 +118,7 @@ TEST(JsonDocumentReader, FieldsComeBackAsRecords) {
   EXPECT_EQ(read.config.mps_mem_limit, (std::vector<std::string>{"0=2G", "1=4G"}));
   EXPECT_EQ(read.telemetry.status, "available");
 
-  ASSERT_EQ(read.runs.size(), 8u);
+  ASSERT_EQ(read.runs.size(), 9u);
   // The hog run: what each hog held, and where the greedy one was stopped.
   ASSERT_TRUE(read.runs[7].tenants.at(0).shared->memory_hold.has_value());
   const memory_hold_record& greedy = *read.runs[7].tenants.at(0).shared->memory_hold;
@@ -279,12 +280,12 @@ TEST(JsonDocumentReader, OlderMinorVersionWithoutLaterKeysLoads) {
   }
   for (json& run : value["runs"]) {
     run["aggregate"].erase("interference");
-    for (const char* key : {"telemetry", "limits", "mps", "mig", "calibration"}) {
+    for (const char* key : {"telemetry", "limits", "mps", "mig", "calibration", "isolation"}) {
       run.erase(key);
     }
     for (json& tenant : run["tenants"]) {
       for (const char* key : {"p99_inflation", "environment", "failure", "stderr_tail",
-                              "mig_instance", "fraction_of_full_gpu"}) {
+                              "mig_instance", "fraction_of_full_gpu", "role"}) {
         tenant.erase(key);
       }
       for (const char* phase : {"solo", "shared"}) {
@@ -309,6 +310,102 @@ TEST(JsonDocumentReader, OlderMinorVersionWithoutLaterKeysLoads) {
   EXPECT_EQ(gemm.solo->histogram.count(), gemm.solo->iterations);
   EXPECT_FALSE(read.runs.at(0).aggregate.interference.has_value());
   EXPECT_FALSE(read.runs.at(2).mig.has_value());
+}
+
+TEST(JsonDocumentReader, IsolationComesBackAsRecords) {
+  const report_document original = richest_document();
+  const report_document read = document_from_json(to_json(original));
+  ASSERT_TRUE(read.runs.at(8).isolation.has_value());
+  const isolation_result& isolation = *read.runs[8].isolation;
+  const isolation_result& expected = *original.runs[8].isolation;
+  ASSERT_EQ(isolation.cells.size(), expected.cells.size());
+  for (std::size_t i = 0; i < expected.cells.size(); ++i) {
+    const isolation_cell& cell = isolation.cells[i];
+    EXPECT_EQ(cell.mechanism, expected.cells[i].mechanism) << i;
+    EXPECT_EQ(cell.property, expected.cells[i].property) << i;
+    EXPECT_EQ(cell.verdict, expected.cells[i].verdict) << i;
+    EXPECT_EQ(cell.rule, expected.cells[i].rule) << i;
+    EXPECT_EQ(cell.evidence, expected.cells[i].evidence) << i;
+    EXPECT_EQ(cell.figures, expected.cells[i].figures) << i;
+    EXPECT_EQ(cell.flags, expected.cells[i].flags) << i;
+    EXPECT_EQ(cell.mps_fault.has_value(), expected.cells[i].mps_fault.has_value()) << i;
+    ASSERT_EQ(cell.tenants.size(), expected.cells[i].tenants.size()) << i;
+    for (std::size_t t = 0; t < cell.tenants.size(); ++t) {
+      EXPECT_EQ(cell.tenants[t].role, expected.cells[i].tenants[t].role) << i << " " << t;
+      EXPECT_EQ(cell.tenants[t].status, expected.cells[i].tenants[t].status) << i << " " << t;
+      EXPECT_EQ(cell.tenants[t].failure, expected.cells[i].tenants[t].failure) << i << " " << t;
+    }
+  }
+  const mps_fault_record& fault = isolation.cells[1].mps_fault.value();
+  EXPECT_EQ(fault.server_states, expected.cells[1].mps_fault->server_states);
+  EXPECT_EQ(fault.recovery_ms, std::optional<double>{850.5});
+  EXPECT_EQ(fault.recovery_attempts, 3);
+  EXPECT_EQ(fault.recovery_failures, (std::vector<std::string>{"cudaErrorMpsServerNotReady"}));
+  EXPECT_EQ(fault.log_tail, expected.cells[1].mps_fault->log_tail);
+  EXPECT_EQ(fault.cleanup, expected.cells[1].mps_fault->cleanup);
+  EXPECT_EQ(isolation.cells[2].tenants[0].p99_inflation, std::optional<double>{3.25});
+  ASSERT_TRUE(isolation.cells[2].tenants[0].shared.has_value());
+  EXPECT_EQ(isolation.cells[2].tenants[0].shared->iteration_time_us.median, 280.0);
+
+  ASSERT_EQ(isolation.claims.size(), expected.claims.size());
+  for (std::size_t i = 0; i < expected.claims.size(); ++i) {
+    const isolation_claim& claim = isolation.claims[i];
+    EXPECT_EQ(claim.mechanism, expected.claims[i].mechanism) << i;
+    EXPECT_EQ(claim.property, expected.claims[i].property) << i;
+    EXPECT_EQ(claim.claim, expected.claims[i].claim) << i;
+    EXPECT_EQ(claim.source, expected.claims[i].source) << i;
+    EXPECT_EQ(claim.holds, expected.claims[i].holds) << i;
+    EXPECT_EQ(claim.basis, expected.claims[i].basis) << i;
+  }
+  EXPECT_FALSE(read.runs[0].isolation.has_value());
+  EXPECT_EQ(read.runs[0].tenants[0].role, "") << "no role outside isolation runs";
+}
+
+TEST(JsonDocumentReader, NullIsolationFiguresReadAsNotFinite) {
+  json value = richest_json();
+  json& cell = value["runs"][8]["isolation"]["cells"][1];
+  cell["figures"]["recovery_ms"] = nullptr;
+  cell["mps_fault"]["recovery_ms"] = nullptr;
+  const report_document read = document_from_json(value);
+  const isolation_cell& fault = read.runs[8].isolation->cells[1];
+  EXPECT_TRUE(std::isnan(fault.figures.at("recovery_ms")));
+  EXPECT_FALSE(fault.mps_fault->recovery_ms.has_value());
+  EXPECT_EQ(to_json(read)["runs"][8]["isolation"]["cells"][1], cell) << "and write back as null";
+}
+
+TEST(JsonDocumentReader, ADocumentOf150WithoutIsolationLoads) {
+  json value = richest_json();
+  value["schema_version"] = "1.5.0";
+  value["runs"].erase(8);
+  const report_document read = document_from_json(value);
+  ASSERT_EQ(read.runs.size(), 8u);
+  for (const run_record& run : read.runs) {
+    EXPECT_FALSE(run.isolation.has_value()) << run.mode;
+  }
+}
+
+TEST(JsonDocumentReader, BadIsolationFieldsAreNamedByPath) {
+  const std::string cells = "runs[8].isolation.cells";
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> breakages = {
+      {[](json& run) { run["isolation"]["cells"][0]["figures"]["hog_held_bytes"] = "71 GiB"; },
+       cells + "[0].figures.hog_held_bytes: expected a number, got \"71 GiB\""},
+      {[](json& run) { run["isolation"]["cells"][0]["figures"] = json::array(); },
+       cells + "[0].figures: expected an object of numbers, got []"},
+      {[](json& run) { run["isolation"]["cells"][2].erase("verdict"); },
+       cells + "[2].verdict: missing"},
+      {[](json& run) { run["isolation"]["cells"][1]["mps_fault"]["recovery_attempts"] = 2.5; },
+       cells + "[1].mps_fault.recovery_attempts: expected an integer, got 2.5"},
+      {[](json& run) { run["isolation"]["cells"][1]["tenants"][2]["role"] = 7; },
+       cells + "[1].tenants[2].role: expected a string, got 7"},
+      {[](json& run) { run["isolation"]["claims"][3].erase("holds"); },
+       "runs[8].isolation.claims[3].holds: missing"},
+      {[](json& run) { run["isolation"].erase("claims"); }, "runs[8].isolation.claims: missing"},
+  };
+  for (const auto& [breakage, message] : breakages) {
+    json value = richest_json();
+    breakage(value["runs"][8]);
+    EXPECT_EQ(field_error_of([&] { (void)document_from_json(value); }).what(), message);
+  }
 }
 
 TEST(JsonDocumentReader, WorkloadResultNeedsOnlyTheSchemaRequiredKeys) {

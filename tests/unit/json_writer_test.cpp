@@ -364,9 +364,90 @@ TEST(JsonWriter, HogResultsCarryTheMemoryHeld) {
   EXPECT_EQ(modest["allocation_error"], "");
 }
 
+TEST(JsonWriter, IsolationRunHasCellsWithFiguresTenantsAndClaims) {
+  const report_document document = make_full_document();
+  const json report = to_json(document);
+  const json& run = report["runs"][8];
+  EXPECT_EQ(run["mode"], "isolation");
+  EXPECT_TRUE(run["tenants"].empty()) << "the processes are inside the cells";
+  EXPECT_FALSE(report["runs"][0].contains("isolation")) << "only isolation runs have one";
+
+  const isolation_result& expected = *document.runs[8].isolation;
+  const json& cells = run["isolation"]["cells"];
+  ASSERT_EQ(cells.size(), expected.cells.size());
+  const json& memory = cells[0];
+  EXPECT_EQ(memory["mechanism"], "mps");
+  EXPECT_EQ(memory["property"], "memory");
+  EXPECT_EQ(memory["verdict"], "none");
+  EXPECT_EQ(memory["rule"], expected.cells[0].rule);
+  EXPECT_EQ(memory["evidence"], expected.cells[0].evidence);
+  EXPECT_EQ(memory["figures"],
+            json({{"hog_held_bytes", 76'235'669'504.0}, {"victim_allocation_failed", 1.0}}));
+  EXPECT_EQ(memory["flags"], json::array());
+  EXPECT_FALSE(memory.contains("mps_fault")) << "only MPS fault cells carry the daemon's record";
+  ASSERT_EQ(memory["tenants"].size(), 2u);
+  EXPECT_EQ(memory["tenants"][0]["role"], "victim");
+  EXPECT_EQ(memory["tenants"][0]["status"], "failed");
+  EXPECT_EQ(memory["tenants"][0]["failure"], expected.cells[0].tenants[0].failure);
+  EXPECT_EQ(memory["tenants"][1]["role"], "aggressor");
+  EXPECT_EQ(memory["tenants"][1]["shared"]["memory_hold"]["bytes_held"], 76'235'669'504ull);
+
+  const json& fault = cells[1]["mps_fault"];
+  EXPECT_EQ(fault["server_states"],
+            json::array({"server 4242: faulted client 4300 removed", "server 4250: ACTIVE"}));
+  EXPECT_DOUBLE_EQ(fault["recovery_ms"].get<double>(), 850.5);
+  EXPECT_EQ(fault["recovery_attempts"], 3);
+  EXPECT_EQ(fault["recovery_failures"], json::array({"cudaErrorMpsServerNotReady"}));
+  EXPECT_EQ(fault["log_tail"], expected.cells[1].mps_fault->log_tail);
+  EXPECT_EQ(fault["cleanup"], "quit the control daemon and started a fresh one");
+  EXPECT_EQ(cells[1]["tenants"][2]["role"], "probe");
+  // The latency victim is a full tenant record: its measured results are all there.
+  expect_workload_result(cells[2]["tenants"][0]["shared"], *expected.cells[2].tenants[0].shared);
+  EXPECT_DOUBLE_EQ(cells[2]["tenants"][0]["p99_inflation"].get<double>(), 3.25);
+  EXPECT_EQ(cells[4]["verdict"], "untested");
+  EXPECT_TRUE(cells[4]["figures"].is_object() && cells[4]["figures"].empty());
+  EXPECT_EQ(cells[5]["flags"], json::array({"host_instruments_only"}));
+
+  const json& claims = run["isolation"]["claims"];
+  ASSERT_EQ(claims.size(), 5u);
+  EXPECT_EQ(claims[2], json({{"mechanism", "mps-limited"},
+                             {"property", "latency"},
+                             {"claim", "bounded by the thread limit"},
+                             {"source", "vendor talk"},
+                             {"holds", "no"},
+                             {"basis", "victim_p99_inflation 3.25x, above the 1.5x bound"}}));
+}
+
+TEST(JsonWriter, RoleIsWrittenOnlyForTenantsThatHaveOne) {
+  const json report = to_json(make_full_document());
+  for (const json& run : report["runs"]) {
+    for (const json& tenant : run["tenants"]) {
+      EXPECT_FALSE(tenant.contains("role")) << "tenants of the other modes have no role";
+    }
+  }
+  tenant_record tenant;
+  tenant.role = "probe";
+  EXPECT_EQ(tenant_to_json(tenant)["role"], "probe");
+}
+
+TEST(JsonWriter, NonFiniteIsolationFiguresRenderAsNull) {
+  report_document document = make_full_document();
+  isolation_cell& fault = document.runs[8].isolation->cells[1];
+  fault.figures["recovery_ms"] = nan_value;
+  fault.figures["victim_failed"] = inf_value;
+  fault.mps_fault->recovery_ms.reset();
+  const json cell = to_json(document)["runs"][8]["isolation"]["cells"][1];
+  ASSERT_TRUE(cell["figures"].contains("recovery_ms")) << "the figure's name stays";
+  EXPECT_TRUE(cell["figures"]["recovery_ms"].is_null());
+  EXPECT_TRUE(cell["figures"]["victim_failed"].is_null());
+  ASSERT_TRUE(cell["mps_fault"].contains("recovery_ms"));
+  EXPECT_TRUE(cell["mps_fault"]["recovery_ms"].is_null()) << "no new client ran";
+  EXPECT_EQ(json::parse(cell.dump()), cell) << "strict JSON, no NaN tokens";
+}
+
 TEST(JsonWriter, SkippedAndFailedRuns) {
   const json runs = to_json(make_full_document())["runs"];
-  ASSERT_EQ(runs.size(), 8u);
+  ASSERT_EQ(runs.size(), 9u);
   EXPECT_EQ(runs[2]["mode"], "mig");
   EXPECT_EQ(runs[2]["status"], "skipped");
   EXPECT_EQ(runs[2]["reason"], "MIG mode is disabled on GPU 0");

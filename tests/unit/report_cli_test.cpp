@@ -32,8 +32,8 @@ TEST_F(ReportCli, WritesHtmlMarkdownAndCsvIntoANewDirectory) {
   const fs::path out = m_dir / "out" / "nested";
   const auto run = run_gpushare({"report", h100, full, "-o", out.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  for (const char* name :
-       {"index.html", "report.md", "matrix.csv", "tenants.csv", "streams.csv", "latency_cdf.csv"}) {
+  for (const char* name : {"index.html", "report.md", "matrix.csv", "tenants.csv", "streams.csv",
+                           "latency_cdf.csv", "isolation.csv", "isolation_claims.csv"}) {
     EXPECT_TRUE(fs::is_regular_file(out / name)) << name;
     EXPECT_THAT(run.out, HasSubstr((out / name).string()));
   }
@@ -42,6 +42,9 @@ TEST_F(ReportCli, WritesHtmlMarkdownAndCsvIntoANewDirectory) {
   EXPECT_THAT(html, Not(HasSubstr("<script")));
   EXPECT_THAT(html, HasSubstr("Side by side"));
   EXPECT_THAT(read_text(out / "report.md"), HasSubstr("| timeslice | gemm:dtype=fp16"));
+  EXPECT_THAT(read_text(out / "report.md"), HasSubstr("### Isolation matrix"))
+      << "full.json has an isolation run";
+  EXPECT_THAT(read_text(out / "isolation.csv"), HasSubstr("/full.json,isolation,mps,fault,none,"));
 }
 
 TEST_F(ReportCli, BadInputExitsTwoNamingTheFileAndTheField) {

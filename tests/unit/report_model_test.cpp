@@ -101,6 +101,84 @@ TEST(ReportModel, LatencyCdfEndsAtOneAndRooflineUsesSoloRates) {
   EXPECT_DOUBLE_EQ(model.streams[0].kernel_overlap_ideal.points[2].y, 8);
 }
 
+TEST(ReportModel, IsolationMatrixHasAMechanismPerRowAndAPropertyPerColumn) {
+  const report_document document = make_full_document();
+  const source_model model = build_source_model(document, "full.json");
+  const report::isolation_section& isolation = model.isolation;
+  EXPECT_EQ(isolation.mechanisms,
+            (std::vector<std::string>{"timeslice", "mps", "mps-limited", "mig"}))
+      << "the usual order, although timeslice came last in the run";
+  EXPECT_EQ(isolation.properties,
+            (std::vector<std::string>{"memory", "fault", "latency", "compute"}));
+  ASSERT_EQ(isolation.cells.size(), 6u);
+
+  const report::isolation_entry* memory = isolation.at("mps", "memory");
+  ASSERT_NE(memory, nullptr);
+  EXPECT_EQ(memory->run_key, "isolation");
+  EXPECT_EQ(memory->verdict, "none");
+  EXPECT_EQ(memory->key_figure, std::optional<std::string>{"hog_held_bytes"});
+  EXPECT_EQ(memory->key_value, std::optional<double>{76'235'669'504.0});
+  EXPECT_EQ(memory->key_text, "hog_held_bytes 71.0 GiB");
+  EXPECT_EQ(memory->evidence, document.runs[8].isolation->cells[0].evidence);
+  EXPECT_FALSE(memory->host_only);
+  EXPECT_EQ(memory->tenants.at(0), "victim tenant 0 hog:bytes=1073741824,chunk=268435456,hold_ms="
+                                   "100: failed (shared: exit code 1: cudaErrorMemoryAllocation "
+                                   "after 0 B held)");
+
+  const report::isolation_entry* fault = isolation.at("mps", "fault");
+  ASSERT_NE(fault, nullptr);
+  EXPECT_EQ(fault->recovery_ms, std::optional<double>{850.5});
+  EXPECT_EQ(fault->mps_fault,
+            (std::vector<std::string>{
+                "MPS recovery: a new client ran 851 ms after the fault (3 attempts)",
+                "MPS recovery attempt failed: cudaErrorMpsServerNotReady",
+                "MPS server state: server 4242: faulted client 4300 removed",
+                "MPS server state: server 4250: ACTIVE",
+                "MPS cleanup: quit the control daemon and started a fresh one"}));
+  EXPECT_EQ(isolation.at("mps-limited", "latency")->tenants.at(0),
+            "victim tenant 0 infer:batch=1: ok, slowdown 1.40x, p99 inflation 3.25x");
+  EXPECT_EQ(isolation.at("mig", "latency"), nullptr) << "not measured: no cell";
+  EXPECT_FALSE(isolation.at("mig", "compute")->key_figure);
+  EXPECT_EQ(isolation.at("mig", "compute")->key_text, "-");
+  EXPECT_TRUE(isolation.at("timeslice", "fault")->host_only);
+
+  ASSERT_EQ(isolation.claims.size(), 5u);
+  EXPECT_EQ(isolation.claims[2].mechanism, "mps-limited");
+  EXPECT_EQ(isolation.claims[2].holds, "no");
+  EXPECT_EQ(isolation.claims[4].property, "overhead");
+  EXPECT_EQ(isolation.claims[4].run_key, "isolation");
+  EXPECT_FALSE(model.host_only) << "one host-* cell among GPU ones";
+}
+
+TEST(ReportModel, IsolationOfHostInstrumentsOnlyMakesTheFileHostOnly) {
+  run_record run = make_isolation_run();
+  isolation_cell host_fault = run.isolation->cells[5];
+  isolation_cell untested = run.isolation->cells[4];
+  run.isolation->cells = {host_fault, untested};
+  report_document document;
+  document.runs = {run};
+  EXPECT_TRUE(build_source_model(document, "host.json").host_only)
+      << "the untested cell ran nothing and does not count";
+  document.runs[0].isolation->cells[0].flags.clear();
+  document.runs[0].isolation->cells[0].tenants[0].workload = "gemm:dtype=fp16,k=64,m=64,n=64";
+  document.runs[0].isolation->cells[0].tenants[0].solo->host_only = false;
+  document.runs[0].isolation->cells[0].tenants[0].shared->host_only = false;
+  document.runs[0].isolation->cells[0].tenants[1].workload = "fault:after_ms=100";
+  EXPECT_FALSE(build_source_model(document, "gpu.json").host_only);
+}
+
+TEST(ReportModel, AFailedIsolationRunIsListedNotShown) {
+  report_document document;
+  document.runs = {make_isolation_run()};
+  document.runs[0].status = run_status::failed;
+  document.runs[0].reason = "the MPS daemon did not come back";
+  const source_model model = build_source_model(document, "f.json");
+  EXPECT_TRUE(model.isolation.empty());
+  EXPECT_TRUE(model.isolation.properties.empty()) << "no matrix, no columns";
+  ASSERT_EQ(model.skipped.size(), 1u);
+  EXPECT_EQ(model.skipped[0], "isolation (failed): the MPS daemon did not come back");
+}
+
 TEST(ReportModel, TelemetryTimelinesKeepSmClockAndPower) {
   const source_model model = build_source_model(make_full_document(), "full.json");
   ASSERT_EQ(model.telemetry.size(), 1u);

@@ -21,6 +21,10 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+const std::string host_label = report::host_only_label;
+/// As Markdown shows it: "host-\* test instrument, ...".
+const std::string host_label_markdown = report::escape_markdown(report::host_only_label);
+
 report::report_model model_of(const std::vector<report_document>& documents) {
   std::vector<std::string> paths;
   for (std::size_t i = 0; i < documents.size(); ++i) {
@@ -86,6 +90,47 @@ TEST(ReportMarkdown, HostOnlyFilesCarryTheBannerAndEscapedText) {
   EXPECT_THAT(markdown, HasSubstr("- mps (failed): nvidia-cuda-mps-control not found"));
 }
 
+TEST(ReportMarkdown, IsolationMatrixEvidenceAndClaims) {
+  const report_document document = make_full_document();
+  const std::string markdown = report::render_report_markdown(model_of({document}));
+  EXPECT_THAT(markdown, HasSubstr("### Isolation matrix\n"));
+  EXPECT_THAT(markdown,
+              HasSubstr("| mechanism | memory | fault | latency | compute |\n"
+                        "|---|---|---|---|---|\n"
+                        "| timeslice | - | isolated, victim\\_slowdown " +
+                        report::format_ratio(1.02) + " (" + host_label_markdown + ") | - | - |\n"))
+      << "the host-* cell is labelled as a test instrument";
+  EXPECT_THAT(markdown,
+              HasSubstr("| mps | none, hog\\_held\\_bytes " +
+                        report::format_bytes(76'235'669'504ull) + " | none, recovery\\_ms " +
+                        report::format_duration_us(850.5e3) + " | - | - |\n"));
+  EXPECT_THAT(markdown, HasSubstr("| mps-limited | - | - | partial, victim\\_p99\\_inflation " +
+                                  report::format_ratio(3.25) + " | - |\n"));
+  EXPECT_THAT(markdown,
+              HasSubstr("| mig | isolated, hog\\_held\\_bytes " +
+                        report::format_bytes(10'200'547'328ull) + " | - | - | untested |"));
+  // The evidence list: every cell with its rule, figures and processes.
+  const isolation_cell& fault = document.runs[8].isolation->cells[1];
+  EXPECT_THAT(markdown, HasSubstr("- **mps, fault: none** (run isolation): " + fault.evidence));
+  EXPECT_THAT(markdown, HasSubstr("  - rule: " + fault.rule + "\n"));
+  EXPECT_THAT(markdown, HasSubstr("  - figures: recovery\\_ms 851 ms, victim\\_failed 1\n"));
+  EXPECT_THAT(markdown, HasSubstr("  - probe tenant 2 triad:n=1048576: ok\n"));
+  EXPECT_THAT(markdown, HasSubstr("  - MPS recovery: a new client ran 851 ms after the fault"));
+  EXPECT_THAT(markdown, HasSubstr("- **timeslice, fault: isolated** (run isolation), " +
+                                  host_label_markdown + ": "));
+  EXPECT_THAT(markdown,
+              HasSubstr("| mechanism | property | claim | source | claim holds on this card: yes "
+                        "/ no / untested | basis |"));
+  EXPECT_THAT(markdown, HasSubstr("| mps-limited | latency | bounded by the thread limit | vendor "
+                                  "talk | no | victim\\_p99\\_inflation 3.25x, above the 1.5x "
+                                  "bound |"));
+  EXPECT_THAT(markdown, HasSubstr("| mps | overhead | ~10-15% | conference talk | untested |"));
+
+  EXPECT_THAT(report::render_report_markdown(model_of({make_sharing_document()})),
+              Not(HasSubstr("Isolation")))
+      << "no isolation run, no section";
+}
+
 TEST(ReportCsv, FieldsAreQuotedAsRfc4180Requires) {
   EXPECT_EQ(report::csv_field("plain"), "plain");
   EXPECT_EQ(report::csv_field("a,b"), "\"a,b\"");
@@ -115,6 +160,34 @@ TEST(ReportCsv, MatrixRowsHoldTheFiguresAtFullPrecision) {
   EXPECT_THAT(csv_named(model_of({document}), "streams.csv"),
               HasSubstr("kernel overlap,8,7.143,8"));
   EXPECT_THAT(csv_named(model_of({document}), "latency_cdf.csv"), HasSubstr(",1,false\r\n"));
+}
+
+TEST(ReportCsv, IsolationCellsAndClaimsAtFullPrecision) {
+  const auto model = model_of({make_full_document()});
+  const std::string cells = csv_named(model, "isolation.csv");
+  EXPECT_THAT(cells, HasSubstr("source,file,run,mechanism,property,verdict,key_figure,key_value,"
+                               "host_only,figures,recovery_ms,flags,rule,evidence\r\n"));
+  EXPECT_THAT(cells, HasSubstr(",gpu0.json,isolation,mps,memory,none,hog_held_bytes,76235669504,"
+                               "false,hog_held_bytes=76235669504;victim_allocation_failed=1,,,"));
+  EXPECT_THAT(cells, HasSubstr(",mps,fault,none,recovery_ms,850.5,false,"
+                               "recovery_ms=850.5;victim_failed=1,850.5,,"));
+  EXPECT_THAT(cells, HasSubstr(",timeslice,fault,isolated,victim_slowdown,1.02,true,"
+                               "victim_slowdown=1.02,,host_instruments_only,"));
+  EXPECT_THAT(cells, HasSubstr(",mig,compute,untested,,,false,,,,"));
+  EXPECT_THAT(cells, HasSubstr(",the hog held 71.0 GiB; the victim's allocation of 1 GiB failed "
+                               "with cudaErrorMemoryAllocation\r\n"))
+      << "the evidence last, whole";
+  const std::string claims = csv_named(model, "isolation_claims.csv");
+  EXPECT_THAT(claims, HasSubstr("source,file,run,mechanism,property,claim,claim_source,holds,"
+                                "basis\r\n"));
+  EXPECT_THAT(claims, HasSubstr(",gpu0.json,isolation,mps,overhead,~10-15%,conference talk,"
+                                "untested,not measured by this run\r\n"));
+  EXPECT_THAT(claims, HasSubstr(",mps,memory,none between clients,\"NVIDIA MPS documentation, "
+                                "2.3.3\",yes,"));
+  EXPECT_EQ(csv_named(model_of({make_sharing_document()}), "isolation.csv"),
+            "source,file,run,mechanism,property,verdict,key_figure,key_value,host_only,figures,"
+            "recovery_ms,flags,rule,evidence\r\n")
+      << "the header alone when no file has an isolation run";
 }
 
 TEST(ReportHtml, SelfContainedWithChartsAndNoScript) {
@@ -172,6 +245,45 @@ TEST(ReportHtml, SeveralFilesSideBySide) {
   const std::string csv = csv_named(model, "matrix.csv");
   EXPECT_THAT(csv, HasSubstr("gpu1.json,timeslice,\"gemm:dtype=fp16,k=4096,m=4096,n=4096\",2,2,"
                              "2.3,2.2,2.4,"));
+}
+
+TEST(ReportHtml, IsolationMatrixSideBySideAndEscaped) {
+  report_document h100 = make_full_document();
+  report_document a100 = make_full_document();
+  a100.environment.gpus[0].name = "NVIDIA A100-SXM4-80GB";
+  isolation_cell& latency = a100.runs[8].isolation->cells[2];
+  latency.verdict = "isolated";
+  latency.figures["victim_p99_inflation"] = 1.2;
+  latency.evidence = "p99 <b>steady</b> & calm";
+  a100.runs[8].isolation->cells.pop_back(); // no timeslice fault cell on this one
+  const auto model = model_of({h100, a100});
+
+  const std::string html = report::render_report_html(model);
+  EXPECT_THAT(html, HasSubstr("<h2>Side by side: isolation verdicts</h2>"));
+  EXPECT_THAT(html, HasSubstr("<tr><td class=\"key\">mps-limited</td><td class=\"key\">latency"
+                              "</td><td><span class=\"verdict-partial\">partial</span><span "
+                              "class=\"figure\">victim_p99_inflation 3.25x</span></td><td><span "
+                              "class=\"verdict-isolated\">isolated</span><span class=\"figure\">"
+                              "victim_p99_inflation 1.20x</span></td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<td class=\"key\">timeslice</td><td class=\"key\">fault</td><td>"
+                              "<span class=\"verdict-isolated\">isolated</span><span class=\""
+                              "figure\">victim_slowdown 1.02x</span><span class=\"flags\">" +
+                              host_label + "</span></td><td>-</td></tr>"))
+      << "a source without the cell shows -";
+  EXPECT_THAT(html, HasSubstr("<h3>Isolation matrix</h3>"));
+  EXPECT_THAT(html, HasSubstr("claim holds on this card: yes / no / untested"));
+  EXPECT_THAT(html, HasSubstr("p99 &lt;b&gt;steady&lt;/b&gt; &amp; calm"));
+  EXPECT_THAT(html, Not(HasSubstr("<b>steady")));
+
+  const std::string markdown = report::render_report_markdown(model);
+  EXPECT_THAT(markdown, HasSubstr("## Side by side: isolation verdicts\n"));
+  EXPECT_THAT(markdown, HasSubstr("| mps-limited | latency | partial, victim\\_p99\\_inflation "
+                                  "3.25x | isolated, victim\\_p99\\_inflation 1.20x |"));
+  const std::string csv = csv_named(model, "isolation.csv");
+  EXPECT_THAT(csv, HasSubstr(",gpu1.json,isolation,mps-limited,latency,isolated,"
+                             "victim_p99_inflation,1.2,false,"));
+  EXPECT_THAT(report::render_report_html(model_of({h100})), Not(HasSubstr("Side by side")))
+      << "one file: nothing side by side";
 }
 
 TEST(ReportHtml, HostOnlyFilesAreLabelledEverywhere) {

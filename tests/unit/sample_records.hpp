@@ -200,6 +200,134 @@ inline workload_result make_hog_result(std::uint64_t requested, std::uint64_t ta
   return result;
 }
 
+/// One process of an isolation scenario.
+inline tenant_record isolation_tenant(int id, std::string role, std::string workload,
+                                      std::string status) {
+  tenant_record tenant;
+  tenant.id = id;
+  tenant.role = std::move(role);
+  tenant.workload = std::move(workload);
+  tenant.status = std::move(status);
+  return tenant;
+}
+
+/// A --mode isolation run, written for the layout (not measured): under mps a hog takes the
+/// memory the victim needs (none) and a fault ends the co-running victim while the daemon
+/// recovers (none, with the daemon's record); mps-limited bounds latency in part; mig keeps
+/// memory apart (isolated) but its compute cell could not run (untested); the timeslice fault
+/// cell ran host-* test instruments only. Five documented claims, one of each holds value and
+/// one about overhead.
+inline run_record make_isolation_run() {
+  run_record run;
+  run.mode = "isolation";
+  run.params = {{"mechanisms", "timeslice,mps,mps-limited,mig"}};
+  run.wall_time_s = 95.5;
+  isolation_result isolation;
+
+  isolation_cell memory;
+  memory.mechanism = "mps";
+  memory.property = "memory";
+  memory.verdict = "none";
+  memory.rule = "isolated when the victim allocates its 1 GiB while the hog holds all it can get";
+  memory.evidence = "the hog held 71.0 GiB; the victim's allocation of 1 GiB failed with "
+                    "cudaErrorMemoryAllocation";
+  memory.figures = {{"hog_held_bytes", 76'235'669'504.0}, {"victim_allocation_failed", 1.0}};
+  tenant_record hog =
+      isolation_tenant(1, "aggressor", "hog:bytes=0,chunk=268435456,hold_ms=100", "ok");
+  hog.shared = make_hog_result(0, 80'528'664'166, 76'235'669'504, "chunk 285 of 300 failed");
+  tenant_record starved =
+      isolation_tenant(0, "victim", "hog:bytes=1073741824,chunk=268435456,hold_ms=100", "failed");
+  starved.failure = "shared: exit code 1: cudaErrorMemoryAllocation after 0 B held";
+  memory.tenants = {starved, hog};
+
+  isolation_cell fault;
+  fault.mechanism = "mps";
+  fault.property = "fault";
+  fault.verdict = "none";
+  fault.rule = "isolated when the victim finishes while another client faults";
+  fault.evidence = "the victim ended with cudaErrorIllegalAddress when the aggressor faulted";
+  fault.figures = {{"recovery_ms", 850.5}, {"victim_failed", 1.0}};
+  tenant_record victim =
+      isolation_tenant(0, "victim", "gemm:dtype=fp16,k=4096,m=4096,n=4096", "failed");
+  victim.solo = make_gemm_result(1500);
+  victim.failure = "shared: exit code 1: cudaErrorIllegalAddress";
+  tenant_record faulting = isolation_tenant(1, "aggressor", "fault:after_ms=100", "failed");
+  faulting.failure = "shared: exit code 1: cudaErrorIllegalAddress (expected)";
+  tenant_record probe = isolation_tenant(2, "probe", "triad:n=1048576", "ok");
+  fault.tenants = {victim, faulting, probe};
+  mps_fault_record daemon;
+  daemon.server_states = {"server 4242: faulted client 4300 removed", "server 4250: ACTIVE"};
+  daemon.recovery_ms = 850.5;
+  daemon.recovery_attempts = 3;
+  daemon.recovery_failures = {"cudaErrorMpsServerNotReady"};
+  daemon.log_tail = "[2025-01-02 03:04:05] Server 4242 exited with status 0\n";
+  daemon.cleanup = "quit the control daemon and started a fresh one";
+  fault.mps_fault = daemon;
+
+  isolation_cell latency;
+  latency.mechanism = "mps-limited";
+  latency.property = "latency";
+  latency.verdict = "partial";
+  latency.rule = "isolated below 1.5x p99 inflation, none above 5x";
+  latency.evidence = "the infer victim's p99 grew 3.25x next to a saturating gemm";
+  latency.figures = {{"victim_p99_inflation", 3.25}, {"victim_slowdown", 1.4}};
+  tenant_record infer = isolation_tenant(0, "victim", "infer:batch=1", "ok");
+  infer.environment = {{"CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", "50"}};
+  infer.solo = make_gemm_result(200);
+  infer.shared = make_gemm_result(280);
+  infer.slowdown = 1.4;
+  infer.p99_inflation = 3.25;
+  tenant_record load =
+      isolation_tenant(1, "aggressor", "gemm:dtype=fp16,k=4096,m=4096,n=4096", "ok");
+  load.shared = make_gemm_result(2900);
+  latency.tenants = {infer, load};
+
+  isolation_cell mig_memory;
+  mig_memory.mechanism = "mig";
+  mig_memory.property = "memory";
+  mig_memory.verdict = "isolated";
+  mig_memory.rule = memory.rule;
+  mig_memory.evidence = "the hog held its instance's 9.50 GiB; the victim got its 1 GiB";
+  mig_memory.figures = {{"hog_held_bytes", 10'200'547'328.0}, {"victim_allocation_failed", 0.0}};
+
+  isolation_cell mig_compute;
+  mig_compute.mechanism = "mig";
+  mig_compute.property = "compute";
+  mig_compute.verdict = "untested";
+  mig_compute.rule = "isolated when the victim keeps 90 % of its solo throughput";
+  mig_compute.evidence = "needs two compute instances; one was found";
+
+  isolation_cell host_fault;
+  host_fault.mechanism = "timeslice";
+  host_fault.property = "fault";
+  host_fault.verdict = "isolated";
+  host_fault.rule = fault.rule;
+  host_fault.evidence = "host-sleep victim finished while host-crash crashed";
+  host_fault.figures = {{"victim_slowdown", 1.02}};
+  host_fault.flags = {"host_instruments_only"};
+  tenant_record sleeper = isolation_tenant(0, "victim", "host-sleep:ms=2", "ok");
+  sleeper.solo = make_host_sleep_result();
+  sleeper.shared = make_host_sleep_result();
+  sleeper.slowdown = 1.02;
+  tenant_record crasher = isolation_tenant(1, "aggressor", "host-crash:after=2", "failed");
+  crasher.failure = "shared: killed by signal 11";
+  host_fault.tenants = {sleeper, crasher};
+
+  isolation.cells = {memory, fault, latency, mig_memory, mig_compute, host_fault};
+  isolation.claims = {
+      {"mps", "memory", "none between clients", "NVIDIA MPS documentation, 2.3.3", "yes",
+       "mps memory verdict none (hog_held_bytes 71.0 GiB)"},
+      {"mps", "fault", "a fault ends every client of the server", "NVIDIA MPS documentation", "yes",
+       "mps fault verdict none"},
+      {"mps-limited", "latency", "bounded by the thread limit", "vendor talk", "no",
+       "victim_p99_inflation 3.25x, above the 1.5x bound"},
+      {"mig", "compute", "full isolation", "NVIDIA MIG user guide", "untested",
+       "mig compute cell untested"},
+      {"mps", "overhead", "~10-15%", "conference talk", "untested", "not measured by this run"}};
+  run.isolation = isolation;
+  return run;
+}
+
 /// Every record type populated, with values that are easy to recognise in the output.
 inline report_document make_full_document() {
   report_document document;
@@ -405,8 +533,9 @@ inline report_document make_full_document() {
   hog_run.tenants = {greedy, modest};
 
   timeslice_run.limits = {limit_check{"gemm_fp16_tflops", 48.2, 700, 48.2 / 700, true, ""}};
-  document.runs = {timeslice_run, streams_run,   mig_run,       mps_run,
-                   probe_run,     mps_probe_run, calibrate_run, hog_run};
+  document.runs = {timeslice_run, streams_run, mig_run,
+                   mps_run,       probe_run,   mps_probe_run,
+                   calibrate_run, hog_run,     make_isolation_run()};
   document.errors.push_back({"mps", "nvidia-cuda-mps-control not found in PATH", 2});
   return document;
 }
