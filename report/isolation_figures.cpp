@@ -26,7 +26,7 @@ bool contains_any(std::string_view text, std::initializer_list<std::string_view>
 }
 
 bool is_ratio(const std::string& name) {
-  return contains_any(name, {"inflation", "slowdown", "ratio"});
+  return contains_any(name, {"inflation", "slowdown", "ratio", "jitter"});
 }
 
 bool is_share(const std::string& name) {
@@ -39,7 +39,7 @@ std::vector<std::string> preferred_figures(const std::string& property) {
     return {"hog_held_bytes"};
   }
   if (property == "fault") {
-    return {"recovery_ms"};
+    return {"recovery_ms", "victims_kept_running"};
   }
   if (property == "latency") {
     return {"victim_p99_inflation"};
@@ -86,7 +86,8 @@ std::string figure_unit(const std::string& name) {
 }
 
 bool figure_higher_is_better(const std::string& name) {
-  return is_share(name);
+  // "victim_jitter_shared" is a ratio that names the shared phase, not a share.
+  return is_share(name) && !is_ratio(name);
 }
 
 std::string format_figure(const std::string& name, double value) {

@@ -60,6 +60,9 @@ TEST(IsolationFigures, TheNameGivesTheUnitAndTheFormat) {
   EXPECT_EQ(figure_unit("terms"), "") << "a suffix only counts after an underscore";
   EXPECT_TRUE(figure_higher_is_better("victim_share_of_guarantee"));
   EXPECT_FALSE(figure_higher_is_better("recovery_ms"));
+  // A jitter ratio of the shared phase is neither a share nor better when higher.
+  EXPECT_EQ(format_figure("victim_jitter_shared", 1.016), "1.02x");
+  EXPECT_FALSE(figure_higher_is_better("victim_jitter_shared"));
 
   EXPECT_EQ(format_figure("recovery_ms", 850.5), "851 ms");
   EXPECT_EQ(format_figure("victim_p99_us", 42.5), "42.5 us");
