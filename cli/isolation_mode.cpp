@@ -23,6 +23,7 @@
 #include <optional>
 #include <regex>
 #include <signal.h>
+#include <thread>
 #include <unistd.h>
 
 namespace gpushare::cli {
@@ -163,20 +164,54 @@ public:
 
   [[nodiscard]] mps_daemon* daemon() const { return m_daemon.get(); }
 
-  /// Stops the daemon and says how, and that neither its process nor its directory is left.
+  /// What an MPS client must not inherit from the harness: its own device selection (the
+  /// daemon's CUDA_VISIBLE_DEVICES picks the GPU and shows it as device 0).
+  [[nodiscard]] std::vector<std::string> unset_environment() const {
+    return m_daemon ? std::vector<std::string>{"CUDA_VISIBLE_DEVICES"} : std::vector<std::string>{};
+  }
+
+  /// Stops the daemon and says how, and that neither its processes (the control daemon and the
+  /// servers it started) nor its directory is left.
   std::string tear_down() {
     if (!m_daemon) {
       return "";
     }
+    std::vector<int> servers;
+    try {
+      servers = parse_mps_pid_list(m_daemon->command("get_server_list"));
+    } catch (const error&) {
+      // A daemon that no longer answers has no server list to give; stop() still ends it.
+    }
     const pid_t pid = m_daemon->pid();
     const std::string directory = m_daemon->directory();
     const std::string how = m_daemon->stop();
-    const bool process_left = pid > 0 && kill(pid, 0) == 0;
+    // A server exits after its control daemon; give it a moment before calling it left over.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::vector<int> left;
+    do {
+      left.clear();
+      for (const int server : servers) {
+        if (kill(server, 0) == 0) {
+          left.push_back(server);
+        }
+      }
+      if (!left.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    } while (!left.empty() && std::chrono::steady_clock::now() < give_up);
+    const bool control_left = pid > 0 && kill(pid, 0) == 0;
     const bool directory_left = fs::exists(directory);
-    return fmt::format(
-        "daemon torn down ({}); {}; {}", how,
-        process_left ? fmt::format("process {} still exists", pid) : "no daemon process left",
-        directory_left ? "its directory is still there" : "its private directory removed");
+    std::string processes = "no daemon process left";
+    if (control_left || !left.empty()) {
+      std::vector<int> all = left;
+      if (control_left) {
+        all.insert(all.begin(), pid);
+      }
+      processes = fmt::format("process(es) {} still exist", fmt::join(all, ", "));
+    }
+    return fmt::format("daemon torn down ({}); {}; {}", how, processes,
+                       directory_left ? "its directory is still there"
+                                      : "its private directory removed");
   }
 
 private:
@@ -265,12 +300,13 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
   }
   mechanism_session session(config, mechanism, gpu, instances);
   std::vector<std::string> problems;
-  run_scenario_phase(
-      cell,
-      {{"aggressor", parse_workload_spec(set.hog), session.environment(share, "aggressor"), false},
-       {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)),
-        session.environment(share, "victim"), true}},
-      scenario_launch(config, set, scratch, session.device()), session.client_check(problems));
+  run_scenario_phase(cell,
+                     {{"aggressor", parse_workload_spec(set.hog),
+                       session.environment(share, "aggressor"), false, session.unset_environment()},
+                      {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)),
+                       session.environment(share, "victim"), true, session.unset_environment()}},
+                     scenario_launch(config, set, scratch, session.device()),
+                     session.client_check(problems));
   judge_memory(cell, promised, hog_share);
   invalidate_if(cell, problems);
   if (session.daemon() != nullptr) {
@@ -288,36 +324,51 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
   const double share = 1.0 / static_cast<double>(set.fault_victims.size() + 1);
   std::vector<scenario_tenant> tenants;
   for (const std::string& victim : set.fault_victims) {
-    tenants.push_back(
-        {"victim", parse_workload_spec(victim), session.environment(share, "victim"), false});
+    tenants.push_back({"victim", parse_workload_spec(victim), session.environment(share, "victim"),
+                       false, session.unset_environment()});
   }
-  tenants.push_back(
-      {"aggressor", parse_workload_spec(set.fault), session.environment(share, "aggressor"), true});
+  // No warm-up: the faulting iteration comes after the harness released it (and checked that it
+  // is a client of the daemon), not before.
+  tenants.push_back({"aggressor", parse_workload_spec(set.fault),
+                     session.environment(share, "aggressor"), true, session.unset_environment(),
+                     0});
+  const int fault_id = static_cast<int>(tenants.size()) - 1;
   const tenant_launch launch = scenario_launch(config, set, scratch, session.device());
   std::vector<std::string> problems;
-  run_scenario_phase(cell, tenants, launch, session.client_check(problems));
+  mps_fault_record record;
+  const auto read_states = [&](const std::string& when) {
+    try {
+      for (const std::string& state : mps_server_states(
+               config.mps_control, session.daemon()->pipe_directory(), milliseconds(5000))) {
+        record.server_states.push_back(when + ": " + state);
+      }
+    } catch (const error& unreadable) {
+      record.server_states.push_back(when + ": server list not readable: " + unreadable.what());
+    }
+  };
+  // The moment the fault tenant is gone, while the clients it took down may still be exiting:
+  // the only time the server can be seen in its fault state.
+  const finished_hook on_finished = [&](int id) {
+    if (id == fault_id && session.daemon() != nullptr) {
+      read_states("when the fault tenant died");
+    }
+  };
+  run_scenario_phase(cell, tenants, launch, session.client_check(problems), on_finished);
   const auto phase_end = std::chrono::steady_clock::now();
   judge_fault(cell);
   invalidate_if(cell, problems);
 
   if (mps_daemon* daemon = session.daemon()) {
-    mps_fault_record record;
-    // Read once every tenant of the phase has exited: the state the next client meets.
-    try {
-      record.server_states =
-          mps_server_states(config.mps_control, daemon->pipe_directory(), milliseconds(5000));
-    } catch (const error& unreadable) {
-      record.server_states.push_back(std::string("server list not readable: ") + unreadable.what());
-    }
+    read_states("once every tenant had exited");
     tenant_launch probe_launch = launch;
     probe_launch.settings.duration_s.reset();
     probe_launch.settings.iterations = 2;
     probe_launch.settings.repetitions = 2;
     probe_launch.settings.warmup_iterations = 1;
     probe_launch.timeout = std::min(probe_launch.timeout, set.recovery_deadline);
-    const tenant_plan probe{static_cast<int>(tenants.size()),
-                            parse_workload_spec(set.recovery_probe),
-                            session.environment(share, "victim"), false};
+    const tenant_plan probe{
+        static_cast<int>(tenants.size()), parse_workload_spec(set.recovery_probe),
+        session.environment(share, "victim"), false, session.unset_environment()};
     const recovery_result recovery =
         measure_recovery(probe, probe_launch, phase_end, set.recovery_deadline, milliseconds(200));
     record.recovery_ms = recovery.ms;
@@ -329,7 +380,7 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
     record.log_tail = daemon->log_tail(30);
     record.cleanup = session.tear_down();
     cell.evidence += fmt::format(
-        "; once every tenant had exited: {}; {}", fmt::join(record.server_states, ", "),
+        "; MPS server {}; {}", fmt::join(record.server_states, ", "),
         recovery.ms ? fmt::format("a new client ran {:.0f} ms after the last tenant exited "
                                   "({} attempt(s))",
                                   *recovery.ms, recovery.attempts)

@@ -120,6 +120,9 @@ run_record measure_sharing(const run_config& config, const std::string& mode,
   for (std::size_t i = 0; i < plan.tenants.size(); ++i) {
     plan.shared_environment.push_back(mps_client_settings(config, i));
   }
+  // MPS clients must not select a device themselves: an index inherited from the harness's own
+  // CUDA_VISIBLE_DEVICES would point past the one device the daemon shows them.
+  plan.shared_unset_environment = {"CUDA_VISIBLE_DEVICES"};
   if (!config.mps_use_existing) {
     plan.shared_device = 0; // our daemon serves exactly one GPU, which its clients see as 0
   }

@@ -12,13 +12,16 @@
 namespace gpushare {
 
 void run_scenario_phase(isolation_cell& cell, const std::vector<scenario_tenant>& tenants,
-                        const tenant_launch& launch, const released_hook& on_released) {
+                        const tenant_launch& launch, const released_hook& on_released,
+                        const finished_hook& on_finished) {
   std::vector<tenant_plan> plans;
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     plans.push_back({static_cast<int>(i), tenants[i].spec, tenants[i].environment,
-                     tenants[i].join_after_release});
+                     tenants[i].join_after_release, tenants[i].unset_environment,
+                     tenants[i].warmup_iterations});
   }
-  const std::vector<tenant_outcome> outcomes = run_tenant_phase(plans, launch, on_released);
+  const std::vector<tenant_outcome> outcomes =
+      run_tenant_phase(plans, launch, on_released, on_finished);
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const tenant_outcome& outcome = outcomes[i];
     tenant_record record;

@@ -22,13 +22,16 @@ struct scenario_tenant {
   workload_spec spec;
   std::map<std::string, std::string> environment;
   bool join_after_release = false;
+  std::vector<std::string> unset_environment{};
+  std::optional<int> warmup_iterations{}; ///< when not the launch's
 };
 
 /// Runs `tenants` as one phase (ids in order from 0) and appends each to `cell.tenants`, its
 /// outcome as the shared result, with the time it finished as the figure finished_figure(id).
 /// Throws interrupted_error on SIGINT/SIGTERM like run_tenant_phase.
 void run_scenario_phase(isolation_cell& cell, const std::vector<scenario_tenant>& tenants,
-                        const tenant_launch& launch, const released_hook& on_released = {});
+                        const tenant_launch& launch, const released_hook& on_released = {},
+                        const finished_hook& on_finished = {});
 
 struct recovery_result {
   std::optional<double> ms; ///< until the first probe that finished; empty when none did

@@ -122,6 +122,7 @@ run_record run_sharing_experiment(const sharing_plan& plan, const sharing_hooks&
         shared[i].environment[name] = value;
       }
     }
+    shared[i].unset_environment = plan.shared_unset_environment;
     run.tenants[i].environment = shared[i].environment;
   }
   tenant_launch shared_launch = plan.launch;

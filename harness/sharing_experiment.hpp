@@ -24,6 +24,9 @@ struct sharing_plan {
   tenant_launch launch;
   /// Extra variables each tenant gets in the shared phase only (the MPS client settings).
   std::vector<std::map<std::string, std::string>> shared_environment;
+  /// Variables of the harness's environment no tenant inherits in the shared phase (an MPS
+  /// client must not set CUDA_VISIBLE_DEVICES).
+  std::vector<std::string> shared_unset_environment;
   /// Device ordinal tenants use in the shared phase, when the mechanism renumbers devices (an
   /// MPS daemon shows its clients only the device it serves, as device 0).
   std::optional<int> shared_device;

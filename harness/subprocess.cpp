@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -67,13 +68,17 @@ pipe_pair make_pipe() {
   return {descriptor(fds[0]), descriptor(fds[1])};
 }
 
-/// The environment block for the child: ours with `overrides` replacing or adding entries.
+/// The environment block for the child: ours without `removed`, with `overrides` replacing or
+/// adding entries.
 class environment_block {
 public:
-  explicit environment_block(const std::map<std::string, std::string>& overrides) {
+  environment_block(const std::map<std::string, std::string>& overrides,
+                    const std::vector<std::string>& removed) {
     for (char** entry = environ; *entry != nullptr; ++entry) {
       const std::string text(*entry);
-      if (overrides.count(text.substr(0, text.find('='))) == 0) {
+      const std::string name = text.substr(0, text.find('='));
+      if (overrides.count(name) == 0 &&
+          std::find(removed.begin(), removed.end(), name) == removed.end()) {
         m_storage.push_back(text);
       }
     }
@@ -104,7 +109,7 @@ pid_t spawn_with(const process_spec& spec, int stdin_fd, int stdout_fd, int stde
     argv.push_back(arg.data());
   }
   argv.push_back(nullptr);
-  environment_block environment(spec.set_environment);
+  environment_block environment(spec.set_environment, spec.unset_environment);
 
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;

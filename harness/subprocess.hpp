@@ -19,6 +19,9 @@ struct process_spec {
   std::map<std::string, std::string> set_environment;
   /// Fed to the child's standard input, which is then closed.
   std::string input;
+  /// Variables of this process's environment the child must not see (an MPS client must not
+  /// inherit CUDA_VISIBLE_DEVICES: the daemon's own selects its device).
+  std::vector<std::string> unset_environment{};
 };
 
 struct process_outcome {

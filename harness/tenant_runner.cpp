@@ -30,6 +30,7 @@ struct running_tenant {
   stage at = stage::starting;
   tenant_outcome outcome;
   std::string stderr_path;
+  bool finish_reported = false; ///< on_finished was called for it
 };
 
 void write_line(int fd, const std::string& line) {
@@ -106,13 +107,20 @@ std::string current_executable() {
 std::vector<std::string> tenant_command_line(const tenant_plan& tenant,
                                              const tenant_launch& launch) {
   std::vector<std::string> argv{
-      launch.program,      "tenant",
-      "--workload",        tenant.spec.canonical(),
-      "--repetitions",     std::to_string(launch.settings.repetitions),
-      "--max-repetitions", std::to_string(launch.settings.max_repetitions),
-      "--warmup",          std::to_string(launch.settings.warmup_iterations),
-      "--device",          std::to_string(launch.device),
-      "--noise",           fmt::format("{}", launch.settings.noise_threshold)};
+      launch.program,
+      "tenant",
+      "--workload",
+      tenant.spec.canonical(),
+      "--repetitions",
+      std::to_string(launch.settings.repetitions),
+      "--max-repetitions",
+      std::to_string(launch.settings.max_repetitions),
+      "--warmup",
+      std::to_string(tenant.warmup_iterations.value_or(launch.settings.warmup_iterations)),
+      "--device",
+      std::to_string(launch.device),
+      "--noise",
+      fmt::format("{}", launch.settings.noise_threshold)};
   if (launch.settings.duration_s) {
     argv.insert(argv.end(), {"--duration", fmt::format("{}", *launch.settings.duration_s)});
   } else {
@@ -125,7 +133,8 @@ std::vector<std::string> tenant_command_line(const tenant_plan& tenant,
 
 std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& tenants,
                                              const tenant_launch& launch,
-                                             const released_hook& on_released) {
+                                             const released_hook& on_released,
+                                             const finished_hook& on_finished) {
   const auto phase_start = steady::now();
   std::vector<running_tenant> running;
   running.reserve(tenants.size()); // `owners` below points into it while tenants join
@@ -140,7 +149,8 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
     tenant.stderr_path =
         (std::filesystem::path(launch.scratch_directory) / fmt::format("tenant-{}.stderr", plan.id))
             .string();
-    process_spec spec{tenant_command_line(plan, launch), plan.environment, ""};
+    process_spec spec{tenant_command_line(plan, launch), plan.environment, "",
+                      plan.unset_environment};
     tenant.process = child_process::spawn_piped(spec, tenant.stderr_path);
     running.push_back(std::move(tenant));
   };
@@ -150,11 +160,22 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
     }
   }
 
+  const auto report_finished = [&] {
+    for (auto& tenant : running) {
+      if (tenant.at == stage::finished && !tenant.finish_reported) {
+        tenant.finish_reported = true;
+        if (on_finished) {
+          on_finished(tenant.outcome.id);
+        }
+      }
+    }
+  };
   const auto deadline = steady::now() + launch.timeout;
   bool released = false;
   while (true) {
     // Interrupted: the child_process destructors kill and reap every tenant on the way out.
     throw_if_interrupted();
+    report_finished();
     bool all_finished = true;
     bool all_past_start = true;
     for (const auto& tenant : running) {
@@ -189,11 +210,16 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
     }
     if (released) {
       // Tenants that joined after the barrier start timing as soon as they are ready.
+      std::vector<pid_t> joined;
       for (auto& tenant : running) {
         if (tenant.at == stage::ready) {
           write_line(tenant.process.input_fd(), tenant_go_line);
           tenant.at = stage::released;
+          joined.push_back(tenant.process.pid());
         }
+      }
+      if (on_released && !joined.empty()) {
+        on_released(joined);
       }
     }
     if (steady::now() >= deadline) {
@@ -239,6 +265,7 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
     }
   }
 
+  report_finished();
   for (auto& tenant : running) {
     tenant.process.close_input();
     if (!tenant.process.wait_for(std::chrono::milliseconds(2000))) {

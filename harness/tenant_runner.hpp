@@ -27,6 +27,11 @@ struct tenant_plan {
   /// ready: a tenant that must act while the others already run (the isolation experiment's
   /// faulting tenant, or a victim that allocates after the hog holds its memory).
   bool join_after_release = false;
+  /// Variables of the harness's environment this tenant must not inherit.
+  std::vector<std::string> unset_environment{};
+  /// Warm-up iterations of this tenant when not the launch's (a faulting tenant takes none, so
+  /// that it faults after the harness has released it and could check it).
+  std::optional<int> warmup_iterations{};
 };
 
 struct tenant_launch {
@@ -49,14 +54,20 @@ struct tenant_outcome {
 };
 
 /// Called once the barrier has released the tenants, with their process ids (the MPS mode
-/// checks here that every tenant is a client of the server).
+/// checks here that every tenant is a client of the server), and again for each tenant that
+/// joined after the barrier, when it is released.
 using released_hook = std::function<void(const std::vector<pid_t>&)>;
+
+/// Called as soon as a tenant has finished (result, error, exit or kill), with its id, while
+/// the others may still run.
+using finished_hook = std::function<void(int)>;
 
 /// Runs `tenants` together and returns one outcome per tenant, in order. Throws
 /// interrupted_error on SIGINT/SIGTERM after killing and reaping every tenant.
 [[nodiscard]] std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& tenants,
                                                            const tenant_launch& launch,
-                                                           const released_hook& on_released = {});
+                                                           const released_hook& on_released = {},
+                                                           const finished_hook& on_finished = {});
 
 /// The command line a tenant is started with (also shown in error messages).
 [[nodiscard]] std::vector<std::string> tenant_command_line(const tenant_plan& tenant,

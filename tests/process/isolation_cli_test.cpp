@@ -132,8 +132,11 @@ TEST_F(IsolationCli, HostInstrumentsThroughTimesliceAndTheRealMpsDaemon) {
   const json& mps_fault = cell_of(isolation, "mps", "fault");
   expect_victims_outlived_the_crash(mps_fault);
   const json& daemon = mps_fault.at("mps_fault");
-  // Host tenants never reach a GPU, so no server was ever started; the daemon answered.
-  EXPECT_EQ(daemon.at("server_states"), json::array({"no MPS server running"}));
+  // Host tenants never reach a GPU, so no server was ever started; the daemon answered both
+  // when the fault tenant died (while the victims still ran) and after everyone had exited.
+  EXPECT_EQ(daemon.at("server_states"),
+            json::array({"when the fault tenant died: no MPS server running",
+                         "once every tenant had exited: no MPS server running"}));
   EXPECT_EQ(daemon.at("recovery_attempts"), 1);
   EXPECT_GE(daemon.at("recovery_ms").get<double>(), 0.0);
   EXPECT_EQ(mps_fault.at("figures").at("recovery_ms"), daemon.at("recovery_ms"));
@@ -222,16 +225,23 @@ TEST(TenantPhase, ATenantJoiningAfterTheBarrierStartsOnceTheOthersWereReleased) 
   const std::vector<tenant_plan> tenants{{0, parse_workload_spec("host-sleep:us=1000"), {}, false},
                                          {1, parse_workload_spec("host-sleep:us=1000"), {}, true},
                                          {2, parse_workload_spec("host-sleep:us=1000"), {}, false}};
-  std::vector<pid_t> released;
-  const std::vector<tenant_outcome> outcomes =
-      run_tenant_phase(tenants, launch, [&](const std::vector<pid_t>& pids) { released = pids; });
+  std::vector<std::vector<pid_t>> released;
+  std::vector<int> finished;
+  const std::vector<tenant_outcome> outcomes = run_tenant_phase(
+      tenants, launch, [&](const std::vector<pid_t>& pids) { released.push_back(pids); },
+      [&](int id) { finished.push_back(id); });
   ASSERT_EQ(outcomes.size(), 3u);
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     EXPECT_EQ(outcomes[i].id, static_cast<int>(i)) << "outcomes are in the order of the plan";
     EXPECT_EQ(outcomes[i].status, "ok") << outcomes[i].failure;
     ASSERT_TRUE(outcomes[i].result);
   }
-  EXPECT_EQ(released.size(), 2u) << "only the barrier's tenants are released together";
+  ASSERT_EQ(released.size(), 2u) << "the barrier, then the joiner on its own";
+  EXPECT_EQ(released[0].size(), 2u) << "only the barrier's tenants are released together";
+  EXPECT_EQ(released[1].size(), 1u);
+  // Each tenant is reported once as it finishes, the late joiner last.
+  ASSERT_EQ(finished.size(), 3u);
+  EXPECT_EQ(finished.back(), 1);
   // Started after the others' measurement began, it measures later and finishes later.
   EXPECT_GT(outcomes[1].result->first_iteration_start_ns,
             outcomes[0].result->first_iteration_start_ns);

@@ -16,6 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 bool process_exists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno != ESRCH;
@@ -37,6 +38,18 @@ TEST(Subprocess, FeedsInputAndSetsEnvironment) {
   EXPECT_EQ(run_process({{"cat"}, {}, "get_server_list\n"}, 5s).out, "get_server_list\n");
   const process_outcome env = run_process({{"env"}, {{"GPUSHARE_TEST_VALUE", "42"}}, ""}, 5s);
   EXPECT_THAT(env.out, HasSubstr("GPUSHARE_TEST_VALUE=42\n"));
+}
+
+TEST(Subprocess, UnsetVariablesAreNotInherited) {
+  ASSERT_EQ(setenv("GPUSHARE_TEST_INHERITED", "1", 1), 0);
+  const process_outcome kept = run_process({{"env"}, {}, ""}, 5s);
+  EXPECT_THAT(kept.out, HasSubstr("GPUSHARE_TEST_INHERITED=1\n"));
+  process_spec spec{{"env"}, {{"GPUSHARE_TEST_VALUE", "7"}}, ""};
+  spec.unset_environment = {"GPUSHARE_TEST_INHERITED"};
+  const process_outcome removed = run_process(spec, 5s);
+  EXPECT_THAT(removed.out, Not(HasSubstr("GPUSHARE_TEST_INHERITED")));
+  EXPECT_THAT(removed.out, HasSubstr("GPUSHARE_TEST_VALUE=7\n"));
+  ASSERT_EQ(unsetenv("GPUSHARE_TEST_INHERITED"), 0);
 }
 
 TEST(Subprocess, ArgumentsReachTheProgramVerbatimWithoutAShell) {
