@@ -79,6 +79,27 @@ std::string failed_aggressors(const isolation_cell& cell) {
   return fmt::format("{}", fmt::join(failed, "; "));
 }
 
+/// The victim of a sharing scenario when it and every aggressor were measured alone and
+/// together; otherwise the cell is set untested with the reason and nullptr returned.
+const tenant_record* measured_victim(isolation_cell& cell) {
+  const tenant_record* victim = first_with_role(cell, "victim");
+  if (victim == nullptr) {
+    set_untested(cell, "the scenario recorded no victim");
+    return nullptr;
+  }
+  if (victim->status != "ok" || !measured(victim->solo) || !measured(victim->shared)) {
+    set_untested(cell, fmt::format("the victim was not measured alone and beside the aggressors: "
+                                   "{} {}",
+                                   name_of(*victim), ending_of(*victim)));
+    return nullptr;
+  }
+  if (const std::string failed = failed_aggressors(cell); !failed.empty()) {
+    set_untested(cell, "an aggressor did not run to the end: " + failed);
+    return nullptr;
+  }
+  return victim;
+}
+
 } // namespace
 
 std::string finished_figure(int id) {
@@ -243,20 +264,11 @@ void judge_latency(isolation_cell& cell) {
       "the victim's p99 beside the aggressors over its p99 alone. isolated: at most {:.2f}x; "
       "partial: at most {:.2f}x; none: above",
       latency_isolated_max_inflation, latency_partial_max_inflation);
-  const tenant_record* victim = first_with_role(cell, "victim");
-  if (victim == nullptr) {
-    set_untested(cell, "the scenario recorded no victim");
-    return;
-  }
-  if (victim->status != "ok" || !measured(victim->solo) || !measured(victim->shared) ||
-      !victim->p99_inflation) {
-    set_untested(cell, fmt::format("the victim was not measured alone and beside the aggressors: "
-                                   "{} {}",
-                                   name_of(*victim), ending_of(*victim)));
-    return;
-  }
-  if (const std::string failed = failed_aggressors(cell); !failed.empty()) {
-    set_untested(cell, "an aggressor did not run to the end: " + failed);
+  const tenant_record* victim = measured_victim(cell);
+  if (victim == nullptr || !victim->p99_inflation) {
+    if (victim != nullptr) {
+      set_untested(cell, "the victim has no p99 inflation");
+    }
     return;
   }
   const latency_summary& alone = victim->solo->latency_us;
@@ -299,20 +311,12 @@ void judge_compute(isolation_cell& cell, double guaranteed_share,
   if (mechanism_overhead && std::isfinite(*mechanism_overhead)) {
     cell.figures["mechanism_overhead"] = *mechanism_overhead;
   }
-  const tenant_record* victim = first_with_role(cell, "victim");
-  if (victim == nullptr) {
-    set_untested(cell, "the scenario recorded no victim");
-    return;
-  }
-  if (victim->status != "ok" || !measured(victim->solo) || !measured(victim->shared) ||
-      victim->solo->throughput_per_s.median <= 0 || guaranteed_share <= 0) {
-    set_untested(cell, fmt::format("the victim was not measured alone and beside the aggressors: "
-                                   "{} {}",
-                                   name_of(*victim), ending_of(*victim)));
-    return;
-  }
-  if (const std::string failed = failed_aggressors(cell); !failed.empty()) {
-    set_untested(cell, "an aggressor did not run to the end: " + failed);
+  const tenant_record* victim = measured_victim(cell);
+  if (victim == nullptr || !(victim->solo->throughput_per_s.median > 0) ||
+      !(guaranteed_share > 0)) {
+    if (victim != nullptr) {
+      set_untested(cell, "the victim's throughput alone, or its guaranteed share, is not positive");
+    }
     return;
   }
   const double fraction =

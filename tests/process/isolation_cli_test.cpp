@@ -7,6 +7,7 @@
 #include "harness/mps_detect.hpp"
 #include "harness/tenant_runner.hpp"
 #include "harness/workload_spec.hpp"
+#include "leak_checked_test.hpp"
 #include "run_binary.hpp"
 
 #include <gmock/gmock.h>
@@ -23,27 +24,9 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using json = nlohmann::json;
 
-class IsolationCli : public ::testing::Test {
+class IsolationCli : public leak_checked_test {
 protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("gpushare-isolation-test-" + std::to_string(getpid()));
-    fs::create_directories(m_dir);
-    ASSERT_TRUE(tool_directories().empty()) << "left over from before this test";
-  }
-  void TearDown() override {
-    EXPECT_TRUE(tenant_processes().empty()) << "a tenant process was left running";
-    EXPECT_TRUE(tool_directories().empty()) << "a temporary directory was left behind";
-    fs::remove_all(m_dir);
-  }
-  [[nodiscard]] std::string report_path(const std::string& name) const {
-    return (m_dir / name).string();
-  }
-  static json load(const std::string& path) {
-    std::ifstream file(path);
-    EXPECT_TRUE(file.good()) << "no report at " << path;
-    return json::parse(file);
-  }
-  fs::path m_dir;
+  IsolationCli() : leak_checked_test("isolation") {}
 };
 
 const json& cell_of(const json& run, const std::string& mechanism, const std::string& property) {

@@ -4,6 +4,7 @@
 #include "harness/mps_daemon.hpp"
 #include "harness/mps_detect.hpp"
 #include "harness/subprocess.hpp"
+#include "leak_checked_test.hpp"
 #include "run_binary.hpp"
 
 #include <gmock/gmock.h>
@@ -29,27 +30,9 @@ bool process_exists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno != ESRCH;
 }
 
-class SharingCli : public ::testing::Test {
+class SharingCli : public leak_checked_test {
 protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("gpushare-sharing-test-" + std::to_string(getpid()));
-    fs::create_directories(m_dir);
-    ASSERT_TRUE(tool_directories().empty()) << "left over from before this test";
-  }
-  void TearDown() override {
-    EXPECT_TRUE(tenant_processes().empty()) << "a tenant process was left running";
-    EXPECT_TRUE(tool_directories().empty()) << "a temporary directory was left behind";
-    fs::remove_all(m_dir);
-  }
-  [[nodiscard]] std::string report_path(const std::string& name) const {
-    return (m_dir / name).string();
-  }
-  static json load(const std::string& path) {
-    std::ifstream file(path);
-    EXPECT_TRUE(file.good()) << "no report at " << path;
-    return json::parse(file);
-  }
-  fs::path m_dir;
+  SharingCli() : leak_checked_test("sharing") {}
 };
 
 void expect_eight_sleepers(const json& report, const std::string& mode) {
