@@ -1,5 +1,6 @@
 #include "report/benchmark_json.hpp"
 
+#include "report/json_fields.hpp"
 #include "report/json_reader.hpp"
 
 #include <fmt/format.h>
@@ -38,27 +39,6 @@ constexpr std::array<std::string_view, 19> library_keys = {"name",
                                                            "time_unit",
                                                            "label"};
 
-std::string child(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
-std::string expected(const char* what, const json& value) {
-  return fmt::format("expected {}, got {}", what, value.dump());
-}
-
-const json& member(const json& object, const std::string& key, const std::string& path) {
-  const auto found = object.find(key);
-  if (found == object.end()) {
-    throw json_field_error(child(path, key), "missing");
-  }
-  return *found;
-}
-
-const json* optional_member(const json& object, const std::string& key) {
-  const auto found = object.find(key);
-  return found == object.end() ? nullptr : &*found;
-}
-
 const json& object_value(const json& value, const std::string& where) {
   if (!value.is_object()) {
     throw json_field_error(where, expected("an object", value));
@@ -66,19 +46,8 @@ const json& object_value(const json& value, const std::string& where) {
   return value;
 }
 
-std::string string_value(const json& value, const std::string& where) {
-  if (!value.is_string()) {
-    throw json_field_error(where, expected("a string", value));
-  }
-  return value.get<std::string>();
-}
-
-std::string read_string(const json& object, const std::string& key, const std::string& path) {
-  return string_value(member(object, key, path), child(path, key));
-}
-
 std::string optional_string(const json& object, const std::string& key, const std::string& path) {
-  const json* value = optional_member(object, key);
+  const json* value = optional_member(object, key, path);
   return value ? string_value(*value, child(path, key)) : "";
 }
 
@@ -137,7 +106,7 @@ benchmark_context context_from_json(const json& value, const std::string& path) 
   context.executable = optional_string(value, "executable", path);
   context.num_cpus = read_int(value, "num_cpus", path, 1);
   context.mhz_per_cpu = read_number(value, "mhz_per_cpu", path);
-  if (const json* scaling = optional_member(value, "cpu_scaling_enabled")) {
+  if (const json* scaling = optional_member(value, "cpu_scaling_enabled", path)) {
     context.cpu_scaling_enabled = bool_value(*scaling, child(path, "cpu_scaling_enabled"));
   }
   context.library_build_type = read_string(value, "library_build_type", path);
@@ -170,14 +139,14 @@ benchmark_entry entry_from_json(const json& value, const std::string& path) {
     entry.repetition_index = read_int(value, "repetition_index", path, 0);
   } else {
     entry.aggregate_name = read_string(value, "aggregate_name", path);
-    if (const json* unit = optional_member(value, "aggregate_unit")) {
+    if (const json* unit = optional_member(value, "aggregate_unit", path)) {
       entry.aggregate_unit = string_value(*unit, child(path, "aggregate_unit"));
     }
   }
   entry.threads = read_int(value, "threads", path, 1);
   for (const auto& [flag, message] :
        {std::pair{"error_occurred", "error_message"}, std::pair{"skipped", "skip_message"}}) {
-    if (const json* set = optional_member(value, flag)) {
+    if (const json* set = optional_member(value, flag, path)) {
       if (bool_value(*set, child(path, flag))) {
         entry.error = read_string(value, message, path);
         if (entry.error.empty()) {

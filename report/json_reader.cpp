@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "harness/telemetry_fields.hpp"
+#include "report/json_fields.hpp"
 #include "report/json_telemetry.hpp"
 
 #include <fmt/format.h>
@@ -24,22 +25,6 @@ namespace {
 
 using nlohmann::json;
 
-/// Paths of fields at the top of a document have no leading dot: "runs[0]", not ".runs[0]".
-std::string child(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
-const json& member(const json& object, const std::string& key, const std::string& path) {
-  if (!object.is_object()) {
-    throw json_field_error(path, "expected an object");
-  }
-  const auto found = object.find(key);
-  if (found == object.end()) {
-    throw json_field_error(child(path, key), "missing");
-  }
-  return *found;
-}
-
 template <typename T> T read(const json& object, const std::string& key, const std::string& path) {
   const json& value = member(object, key, path);
   try {
@@ -47,15 +32,6 @@ template <typename T> T read(const json& object, const std::string& key, const s
   } catch (const json::exception&) {
     throw json_field_error(child(path, key), fmt::format("unexpected value {}", value.dump()));
   }
-}
-
-/// A key the schema lets a writer leave out; nullptr when it did.
-const json* optional_member(const json& object, const std::string& key, const std::string& path) {
-  if (!object.is_object()) {
-    throw json_field_error(path, "expected an object");
-  }
-  const auto found = object.find(key);
-  return found == object.end() ? nullptr : &*found;
 }
 
 const json& array_member(const json& object, const std::string& key, const std::string& path) {
@@ -457,21 +433,6 @@ std::vector<phase_telemetry> run_telemetry_from_json(const json& run, const std:
 }
 
 namespace {
-
-std::string expected(const char* what, const json& value) {
-  return fmt::format("expected {}, got {}", what, value.dump());
-}
-
-std::string string_value(const json& value, const std::string& where) {
-  if (!value.is_string()) {
-    throw json_field_error(where, expected("a string", value));
-  }
-  return value.get<std::string>();
-}
-
-std::string read_string(const json& object, const std::string& key, const std::string& path) {
-  return string_value(member(object, key, path), child(path, key));
-}
 
 bool bool_value(const json& value, const std::string& where) {
   if (!value.is_boolean()) {
