@@ -708,7 +708,9 @@ std::string one_line(const std::string& text) {
       line += ' ';
       blank = false;
     }
-    line += c;
+    // Tenant text must not drive the terminal (escape sequences, bells).
+    const bool control = static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+    line += control ? '?' : c;
   }
   return line;
 }
@@ -717,14 +719,14 @@ void print_mps_fault(std::ostream& out, const isolation_cell& cell) {
   const mps_fault_record& fault = *cell.mps_fault;
   const std::string recovery =
       fault.recovery_ms && std::isfinite(*fault.recovery_ms)
-          ? fmt::format("a new client ran {} after the fault ({} attempts)",
+          ? fmt::format("a new client ran {} after the last tenant exited ({} attempt(s))",
                         format_duration_us(*fault.recovery_ms * 1e3), fault.recovery_attempts)
           : fmt::format("no new client ran before the deadline ({} attempts)",
                         fault.recovery_attempts);
   out << fmt::format("  MPS after the fault ({} {}): {}\n", cell.mechanism, cell.property,
                      recovery);
   if (!fault.recovery_failures.empty()) {
-    out << "    new clients failed with: " << join(fault.recovery_failures, "; ") << '\n';
+    out << "    new clients failed with: " << one_line(join(fault.recovery_failures, "; ")) << '\n';
   }
   for (const std::string& state : fault.server_states) {
     out << "    server: " << one_line(state) << '\n';

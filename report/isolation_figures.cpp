@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -33,35 +34,39 @@ bool is_share(const std::string& name) {
   return contains_any(name, {"share", "fraction"});
 }
 
-/// The figures that say most about a property, best first.
-std::vector<std::string> preferred_figures(const std::string& property) {
-  if (property == "memory") {
-    return {"hog_held_bytes"};
-  }
-  if (property == "fault") {
-    return {"recovery_ms", "victims_kept_running"};
-  }
-  if (property == "latency") {
-    return {"victim_p99_inflation"};
-  }
-  if (property == "compute") {
-    return {"victim_share_of_guarantee", "victim_slowdown"};
-  }
-  return {};
-}
-
 } // namespace
 
+/// The measured figures of a property, most telling first: what a cell's key figure and the
+/// compare metrics are taken from. The others of a cell (the promise, the guarantee, when each
+/// tenant finished) are settings and timestamps, not measurements to hold two runs against.
+const std::vector<std::string>& measured_figures(const std::string& property) {
+  static const std::map<std::string, std::vector<std::string>> figures{
+      {"memory", {"hog_held_bytes", "victim_held_bytes"}},
+      {"fault", {"recovery_ms", "victims_kept_running", "victims_failed"}},
+      {"latency",
+       {"victim_p99_inflation", "victim_p99_alone_us", "victim_p99_shared_us",
+        "victim_jitter_alone", "victim_jitter_shared"}},
+      {"compute", {"victim_share_of_guarantee", "victim_fraction_of_alone", "mechanism_overhead"}}};
+  static const std::vector<std::string> none;
+  const auto found = figures.find(property);
+  return found == figures.end() ? none : found->second;
+}
+
+bool cell_measured(const isolation_cell& cell) {
+  return cell.verdict != "untested" &&
+         std::find(cell.flags.begin(), cell.flags.end(), "invalid") == cell.flags.end();
+}
+
 std::optional<named_figure> key_figure(const isolation_cell& cell) {
-  for (const std::string& name : preferred_figures(cell.property)) {
+  // An untested cell's figures are settings or were taken from tenants that bypassed the
+  // mechanism: none of them speaks for the cell.
+  if (!cell_measured(cell)) {
+    return std::nullopt;
+  }
+  for (const std::string& name : measured_figures(cell.property)) {
     const auto found = cell.figures.find(name);
     if (found != cell.figures.end() && std::isfinite(found->second)) {
       return named_figure{found->first, found->second};
-    }
-  }
-  for (const auto& [name, value] : cell.figures) {
-    if (std::isfinite(value)) {
-      return named_figure{name, value};
     }
   }
   return std::nullopt;
@@ -86,8 +91,13 @@ std::string figure_unit(const std::string& name) {
 }
 
 bool figure_higher_is_better(const std::string& name) {
-  // "victim_jitter_shared" is a ratio that names the shared phase, not a share.
-  return is_share(name) && !is_ratio(name);
+  // More memory held by the victim, more victims alive, a larger share: better. A ratio that
+  // names the shared phase ("victim_jitter_shared") or a byte count named after a share is no
+  // share.
+  if (name == "victim_held_bytes" || name == "victims_kept_running") {
+    return true;
+  }
+  return is_share(name) && !is_ratio(name) && !ends_with(name, "_bytes");
 }
 
 std::string format_figure(const std::string& name, double value) {

@@ -25,6 +25,14 @@ struct named_figure {
 /// finite figure by name; empty when it has none.
 [[nodiscard]] std::optional<named_figure> key_figure(const isolation_cell& cell);
 
+/// The figures of `property` that are measurements (not settings or timestamps), most telling
+/// first: the key figure and the compare metrics come from these only.
+[[nodiscard]] const std::vector<std::string>& measured_figures(const std::string& property);
+
+/// False for an untested cell and for one whose tenants bypassed the mechanism (flag invalid):
+/// their figures measure nothing about the cell.
+[[nodiscard]] bool cell_measured(const isolation_cell& cell);
+
 /// The unit a figure's name implies: "B" (_bytes), "ms", "us", "ns", "%" (_pct), "x"
 /// (inflation, slowdown, ratio), "" for shares, fractions and anything else (plain numbers).
 [[nodiscard]] std::string figure_unit(const std::string& name);

@@ -37,9 +37,9 @@ std::string tenant_line(const tenant_record& tenant) {
 std::vector<std::string> fault_lines(const mps_fault_record& fault) {
   std::vector<std::string> lines;
   if (fault.recovery_ms && std::isfinite(*fault.recovery_ms)) {
-    lines.push_back(fmt::format("MPS recovery: a new client ran {} after the fault ({} attempts)",
-                                format_duration_us(*fault.recovery_ms * 1e3),
-                                fault.recovery_attempts));
+    lines.push_back(fmt::format(
+        "MPS recovery: a new client ran {} after the last tenant exited ({} attempt(s))",
+        format_duration_us(*fault.recovery_ms * 1e3), fault.recovery_attempts));
   } else {
     lines.push_back(fmt::format("MPS recovery: no new client ran before the deadline ({} attempts)",
                                 fault.recovery_attempts));

@@ -18,6 +18,7 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 namespace gpushare::report {
@@ -1092,8 +1093,51 @@ json read_json_file(const std::string& path) {
   try {
     return json::parse(text);
   } catch (const json::parse_error& failure) {
+    // Google Benchmark writes a counter over zero time as a bare NaN or Infinity, which is not
+    // JSON; such a file is read with those values as null (no value) rather than refused.
+    const std::string repaired = with_bare_non_finite_as_null(text);
+    if (repaired != text && json::accept(repaired)) {
+      return json::parse(repaired);
+    }
     throw usage_error(fmt::format("{}: not a JSON report: {}", path, failure.what()));
   }
+}
+
+std::string with_bare_non_finite_as_null(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      continue;
+    }
+    bool replaced = false;
+    for (const std::string_view token :
+         {"-Infinity", "Infinity", "NaN", "-nan", "nan", "-inf", "inf"}) {
+      if (text.compare(i, token.size(), token) == 0) {
+        out += "null";
+        i += token.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      out += c;
+    }
+  }
+  return out;
 }
 
 report_document report_from_file_json(const json& value, const std::string& path) {

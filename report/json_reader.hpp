@@ -78,6 +78,10 @@ private:
 /// usage_error (exit 2) naming the file.
 [[nodiscard]] nlohmann::json read_json_file(const std::string& path);
 
+/// `text` with bare NaN and Infinity tokens outside strings (as Google Benchmark writes
+/// non-finite counters) replaced by null, so that it parses as JSON.
+[[nodiscard]] std::string with_bare_non_finite_as_null(const std::string& text);
+
 /// `value`, the JSON of the file at `path`, as a report; a bad field throws usage_error naming
 /// the file and the field.
 [[nodiscard]] report_document report_from_file_json(const nlohmann::json& value,

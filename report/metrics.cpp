@@ -184,9 +184,11 @@ void add_tenants(collector& out, const std::string& key, const run_record& run) 
   out.add(key + "/interference", "x", false, aggregate.interference);
 }
 
-// Each cell's figures as "<run>/<mechanism>/<property>/<figure>". They have no interval, so
-// compare calls a change "unclear" at most, never a regression; only a figure that vanished
-// counts against the new report. Verdicts are words and are left to the report.
+// The measured figures of each measured cell as "<run>/<mechanism>/<property>/<figure>":
+// untested and invalid cells, and a cell's settings and timestamps, are no measurement to hold
+// a new run against. The figures have no interval, so compare calls a change "unclear" at
+// most; a figure that vanished (a cell that became untested) counts against the new report
+// unless --allow-missing. Verdicts are words and are left to the report.
 void add_isolation(collector& out, const std::string& key, const isolation_result& isolation) {
   std::map<std::string, int> seen;
   for (const isolation_cell& cell : isolation.cells) {
@@ -194,8 +196,14 @@ void add_isolation(collector& out, const std::string& key, const isolation_resul
     if (const int occurrence = ++seen[prefix]; occurrence > 1) {
       prefix += fmt::format("#{}", occurrence);
     }
-    for (const auto& [name, value] : cell.figures) {
-      out.add(prefix + "/" + name, figure_unit(name), figure_higher_is_better(name), value);
+    if (!cell_measured(cell)) {
+      continue;
+    }
+    for (const std::string& name : measured_figures(cell.property)) {
+      if (const auto found = cell.figures.find(name); found != cell.figures.end()) {
+        out.add(prefix + "/" + name, figure_unit(name), figure_higher_is_better(name),
+                found->second);
+      }
     }
     if (cell.mps_fault && cell.figures.count("recovery_ms") == 0) {
       out.add(prefix + "/recovery_ms", "ms", false, cell.mps_fault->recovery_ms);

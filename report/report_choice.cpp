@@ -214,9 +214,14 @@ double parse_latency_bound(const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != text.size() || !std::isfinite(value) || !(value > 0)) {
-    throw usage_error(fmt::format(
-        "--latency-bound {}: expected a positive number of milliseconds, e.g. 50", text));
+  // Above a day a bound is no latency bound, and near the double range it would overflow once
+  // turned into microseconds.
+  constexpr double longest_bound_ms = 86'400'000.0;
+  if (used == 0 || used != text.size() || !std::isfinite(value) || !(value > 0) ||
+      value > longest_bound_ms) {
+    throw usage_error(fmt::format("--latency-bound {}: expected a positive number of milliseconds "
+                                  "up to a day, e.g. 50",
+                                  text));
   }
   return value;
 }

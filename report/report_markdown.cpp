@@ -371,6 +371,17 @@ std::string escape_markdown(const std::string& text) {
       out += '\\';
       out += c;
       break;
+    case '[':
+    case ']':
+      // Tenant and daemon text must not become a link or an image.
+      out += '\\';
+      out += c;
+      break;
+    case '\n':
+    case '\r':
+      // A table row or list item is one line; the daemon's log tail is not.
+      out += ' ';
+      break;
     case '<':
       out += "&lt;";
       break;

@@ -266,16 +266,26 @@ void add_roofline(source_model& model, const std::string& key, const tenant_reco
   model.roofline.push_back(std::move(point));
 }
 
+/// The GPU the report measured: --device, when the environment lists it; else the first.
+const gpu_info* measured_gpu(const report_document& document) {
+  const auto& gpus = document.environment.gpus;
+  if (gpus.empty()) {
+    return nullptr;
+  }
+  const auto device = static_cast<std::size_t>(std::max(document.config.device, 0));
+  return device < gpus.size() ? &gpus[device] : &gpus.front();
+}
+
 } // namespace
 
 std::string source_label(const report_document& document, const std::string& path) {
-  const auto& gpus = document.environment.gpus;
-  if (gpus.empty() || gpus.front().name.empty()) {
+  const gpu_info* gpu = measured_gpu(document);
+  if (gpu == nullptr || gpu->name.empty()) {
     const std::string name = std::filesystem::path(path).filename().string();
     return document.host.hostname.empty() ? name
                                           : fmt::format("{} ({})", name, document.host.hostname);
   }
-  std::string label = gpus.front().name;
+  std::string label = gpu->name;
   if (!document.environment.driver_release.empty()) {
     label += ", driver " + document.environment.driver_release;
   }
@@ -333,12 +343,12 @@ source_model build_source_model(const report_document& document, const std::stri
   source_model model;
   model.path = path;
   model.label = source_label(document, path);
-  if (!document.environment.gpus.empty()) {
-    model.gpu_name = document.environment.gpus.front().name;
-    model.gpu_memory_bytes = document.environment.gpus.front().memory_bytes;
-    model.compute_capability_major = document.environment.gpus.front().compute_capability_major;
-    model.compute_capability_minor = document.environment.gpus.front().compute_capability_minor;
-    model.mig_mode = document.environment.gpus.front().mig_mode;
+  if (const gpu_info* gpu = measured_gpu(document)) {
+    model.gpu_name = gpu->name;
+    model.gpu_memory_bytes = gpu->memory_bytes;
+    model.compute_capability_major = gpu->compute_capability_major;
+    model.compute_capability_minor = gpu->compute_capability_minor;
+    model.mig_mode = gpu->mig_mode;
   }
   model.driver = document.environment.driver_release;
   model.hostname = document.host.hostname;

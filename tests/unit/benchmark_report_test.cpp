@@ -4,6 +4,7 @@
 // damaged file refused with exit 2 naming the file and the field.
 
 #include "report/benchmark_json.hpp"
+#include "report/json_reader.hpp"
 #include "report/microbench_model.hpp"
 #include "report/report_csv.hpp"
 #include "report/report_format.hpp"
@@ -254,6 +255,27 @@ TEST_F(BenchmarkReportCli, BenchmarkAndSharingReportsTogether) {
   EXPECT_THAT(markdown, HasSubstr("## Microbenchmarks"));
   EXPECT_THAT(markdown, HasSubstr("): Google Benchmark output"));
   EXPECT_THAT(read_text(out / "matrix.csv"), HasSubstr(",timeslice,"));
+}
+
+TEST_F(BenchmarkReportCli, BareNaNAndInfinityCountersAreReadAsNoValue) {
+  // Google Benchmark writes a rate over zero time unquoted, which no JSON parser accepts.
+  json document = fixture_json();
+  document["benchmarks"][0]["nan_counter"] = "@NAN@";
+  document["benchmarks"][0]["inf_counter"] = "@INF@";
+  document["benchmarks"][0]["label"] = "NaN and Infinity in a string stay";
+  std::string text = document.dump(2);
+  text.replace(text.find("\"@NAN@\""), 7, "NaN");
+  text.replace(text.find("\"@INF@\""), 7, "-Infinity");
+  const std::string path = (m_dir / "nan.json").string();
+  std::ofstream(path) << text;
+  const fs::path out = m_dir / "nan";
+  const auto run = run_gpushare({"report", path, "-o", out.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string csv = read_text(out / "microbenchmarks.csv");
+  EXPECT_THAT(csv, Not(HasSubstr("nan_counter"))) << "a counter without a value is left out";
+  EXPECT_EQ(report::with_bare_non_finite_as_null(R"({"a": NaN, "b": [Infinity, -Infinity], )"
+                                                 R"("c": "NaN"})"),
+            R"({"a": null, "b": [null, null], "c": "NaN"})");
 }
 
 /// Writes `document` as `name` and runs the report on it; the result of the command.

@@ -36,10 +36,18 @@ TEST(IsolationFigures, TheKeyFigureIsThePropertysOwnElseTheFirstFiniteByName) {
   EXPECT_EQ(compute->name, "victim_share_of_guarantee");
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const auto fallback =
-      key_figure(cell_of("fault", {{"recovery_ms", nan}, {"a_nan", nan}, {"victim_failed", 1}}));
-  ASSERT_TRUE(fallback) << "a preferred figure that is not finite is passed over";
-  EXPECT_EQ(fallback->name, "victim_failed");
+  const auto fallback = key_figure(cell_of(
+      "fault", {{"recovery_ms", nan}, {"tenant0_finished_ms", 5000}, {"victims_failed", 1}}));
+  ASSERT_TRUE(fallback) << "a measured figure that is not finite is passed over";
+  EXPECT_EQ(fallback->name, "victims_failed") << "a timestamp is no key figure";
+  EXPECT_FALSE(key_figure(cell_of("compute", {{"guaranteed_share", 0.5}})))
+      << "a setting is no key figure";
+  isolation_cell untested = cell_of("latency", {{"victim_p99_inflation", 2.5}});
+  untested.verdict = "untested";
+  EXPECT_FALSE(key_figure(untested)) << "an untested cell's figures speak for nothing";
+  isolation_cell invalid = cell_of("latency", {{"victim_p99_inflation", 2.5}});
+  invalid.flags = {"invalid"};
+  EXPECT_FALSE(key_figure(invalid));
 
   EXPECT_FALSE(key_figure(cell_of("memory", {})));
   EXPECT_FALSE(key_figure(cell_of("memory", {{"hog_held_bytes", nan}})));

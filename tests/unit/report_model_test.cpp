@@ -40,6 +40,26 @@ TEST(ReportModel, MatrixHasOneRowPerModeAndWorkloadsAndOneCellPerTenantCount) {
   EXPECT_FALSE(model.host_only);
 }
 
+TEST(ReportModel, TheGpuDescribedIsTheOneTheRunMeasured) {
+  report_document document = make_sharing_document();
+  gpu_info other = document.environment.gpus.front();
+  other.index = 1;
+  other.name = "NVIDIA A100-SXM4-40GB";
+  other.compute_capability_major = 8;
+  other.compute_capability_minor = 0;
+  other.mig_mode = "enabled";
+  document.environment.gpus.push_back(other);
+  document.config.device = 1;
+  const source_model model = build_source_model(document, "two-gpus.json");
+  EXPECT_EQ(model.gpu_name, "NVIDIA A100-SXM4-40GB");
+  EXPECT_EQ(model.compute_capability_major, 8);
+  EXPECT_EQ(model.mig_mode, "enabled");
+  EXPECT_EQ(model.label.rfind("NVIDIA A100-SXM4-40GB", 0), 0u) << model.label;
+  document.config.device = 7; // not listed: the first GPU rather than nothing
+  EXPECT_EQ(build_source_model(document, "x.json").gpu_name,
+            document.environment.gpus.front().name);
+}
+
 TEST(ReportModel, RunSlowdownIsTheMedianOfOkTenants) {
   run_record run = sharing_run("timeslice", {1.0, 3.0, 2.5});
   EXPECT_DOUBLE_EQ(*report::run_slowdown(run), 2.5);
@@ -130,7 +150,7 @@ TEST(ReportModel, IsolationMatrixHasAMechanismPerRowAndAPropertyPerColumn) {
   EXPECT_EQ(fault->recovery_ms, std::optional<double>{850.5});
   EXPECT_EQ(fault->mps_fault,
             (std::vector<std::string>{
-                "MPS recovery: a new client ran 851 ms after the fault (3 attempts)",
+                "MPS recovery: a new client ran 851 ms after the last tenant exited (3 attempt(s))",
                 "MPS recovery attempt failed: cudaErrorMpsServerNotReady",
                 "MPS server state: server 4242: faulted client 4300 removed",
                 "MPS server state: server 4250: ACTIVE",

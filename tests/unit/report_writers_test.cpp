@@ -90,15 +90,20 @@ TEST(ReportMarkdown, HostOnlyFilesCarryTheBannerAndEscapedText) {
   EXPECT_THAT(markdown, HasSubstr("- mps (failed): nvidia-cuda-mps-control not found"));
 }
 
+TEST(ReportMarkdown, TenantTextStaysOnOneLineAndMakesNoLink) {
+  // A daemon's log tail in an error, a tenant's failure with a link or an image in it.
+  EXPECT_EQ(report::escape_markdown("cannot start:\n[control.log]\r\nfailed ![x](http://h/i)"),
+            "cannot start: \\[control.log\\]  failed !\\[x\\](http://h/i)");
+}
+
 TEST(ReportMarkdown, IsolationMatrixEvidenceAndClaims) {
   const report_document document = make_full_document();
   const std::string markdown = report::render_report_markdown(model_of({document}));
   EXPECT_THAT(markdown, HasSubstr("### Isolation matrix\n"));
-  EXPECT_THAT(markdown,
-              HasSubstr("| mechanism | memory | fault | latency | compute |\n"
-                        "|---|---|---|---|---|\n"
-                        "| timeslice | - | isolated, victim\\_slowdown " +
-                        report::format_ratio(1.02) + " (" + host_label_markdown + ") | - | - |\n"))
+  EXPECT_THAT(markdown, HasSubstr("| mechanism | memory | fault | latency | compute |\n"
+                                  "|---|---|---|---|---|\n"
+                                  "| timeslice | - | isolated, victims\\_kept\\_running 1 (" +
+                                  host_label_markdown + ") | - | - |\n"))
       << "the host-* cell is labelled as a test instrument";
   EXPECT_THAT(markdown,
               HasSubstr("| mps | none, hog\\_held\\_bytes " +
@@ -113,9 +118,10 @@ TEST(ReportMarkdown, IsolationMatrixEvidenceAndClaims) {
   const isolation_cell& fault = document.runs[8].isolation->cells[1];
   EXPECT_THAT(markdown, HasSubstr("- **mps, fault: none** (run isolation): " + fault.evidence));
   EXPECT_THAT(markdown, HasSubstr("  - rule: " + fault.rule + "\n"));
-  EXPECT_THAT(markdown, HasSubstr("  - figures: recovery\\_ms 851 ms, victim\\_failed 1\n"));
+  EXPECT_THAT(markdown, HasSubstr("  - figures: recovery\\_ms 851 ms, victims\\_failed 1\n"));
   EXPECT_THAT(markdown, HasSubstr("  - probe tenant 2 triad:n=1048576: ok\n"));
-  EXPECT_THAT(markdown, HasSubstr("  - MPS recovery: a new client ran 851 ms after the fault"));
+  EXPECT_THAT(markdown,
+              HasSubstr("  - MPS recovery: a new client ran 851 ms after the last tenant exited"));
   EXPECT_THAT(markdown, HasSubstr("- **timeslice, fault: isolated** (run isolation), " +
                                   host_label_markdown + ": "));
   EXPECT_THAT(markdown,
@@ -170,9 +176,9 @@ TEST(ReportCsv, IsolationCellsAndClaimsAtFullPrecision) {
   EXPECT_THAT(cells, HasSubstr(",gpu0.json,isolation,mps,memory,none,hog_held_bytes,76235669504,"
                                "false,hog_held_bytes=76235669504;victim_allocation_failed=1,,,"));
   EXPECT_THAT(cells, HasSubstr(",mps,fault,none,recovery_ms,850.5,false,"
-                               "recovery_ms=850.5;victim_failed=1,850.5,,"));
-  EXPECT_THAT(cells, HasSubstr(",timeslice,fault,isolated,victim_slowdown,1.02,true,"
-                               "victim_slowdown=1.02,,host_instruments_only,"));
+                               "recovery_ms=850.5;victims_failed=1,850.5,,"));
+  EXPECT_THAT(cells, HasSubstr(",timeslice,fault,isolated,victims_kept_running,1,true,"
+                               "victims_kept_running=1,,host_instruments_only,"));
   EXPECT_THAT(cells, HasSubstr(",mig,compute,untested,,,false,,,,"));
   EXPECT_THAT(cells, HasSubstr(",the hog held 71.0 GiB; the victim's allocation of 1 GiB failed "
                                "with cudaErrorMemoryAllocation\r\n"))
@@ -267,7 +273,7 @@ TEST(ReportHtml, IsolationMatrixSideBySideAndEscaped) {
                               "victim_p99_inflation 1.20x</span></td></tr>"));
   EXPECT_THAT(html, HasSubstr("<td class=\"key\">timeslice</td><td class=\"key\">fault</td><td>"
                               "<span class=\"verdict-isolated\">isolated</span><span class=\""
-                              "figure\">victim_slowdown 1.02x</span><span class=\"flags\">" +
+                              "figure\">victims_kept_running 1</span><span class=\"flags\">" +
                               host_label + "</span></td><td>-</td></tr>"))
       << "a source without the cell shows -";
   EXPECT_THAT(html, HasSubstr("<h3>Isolation matrix</h3>"));

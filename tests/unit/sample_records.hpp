@@ -246,7 +246,7 @@ inline run_record make_isolation_run() {
   fault.verdict = "none";
   fault.rule = "isolated when the victim finishes while another client faults";
   fault.evidence = "the victim ended with cudaErrorIllegalAddress when the aggressor faulted";
-  fault.figures = {{"recovery_ms", 850.5}, {"victim_failed", 1.0}};
+  fault.figures = {{"recovery_ms", 850.5}, {"victims_failed", 1.0}};
   tenant_record victim =
       isolation_tenant(0, "victim", "gemm:dtype=fp16,k=4096,m=4096,n=4096", "failed");
   victim.solo = make_gemm_result(1500);
@@ -303,7 +303,7 @@ inline run_record make_isolation_run() {
   host_fault.verdict = "isolated";
   host_fault.rule = fault.rule;
   host_fault.evidence = "host-sleep victim finished while host-crash crashed";
-  host_fault.figures = {{"victim_slowdown", 1.02}};
+  host_fault.figures = {{"victims_kept_running", 1.0}};
   host_fault.flags = {"host_instruments_only"};
   tenant_record sleeper = isolation_tenant(0, "victim", "host-sleep:ms=2", "ok");
   sleeper.solo = make_host_sleep_result();
