@@ -11,7 +11,8 @@
 //            daemon's server state, the time until a new client runs again and the log tail
 //            are recorded, then the daemon is torn down;
 //   latency  an open-loop infer victim alone, then beside gemm and triad aggressors;
-//   compute  a gemm victim alone, then beside the same aggressors, against its guaranteed share.
+//   compute  a gemm victim alone, then beside two more of the same gemm, against its guaranteed
+//            share.
 //
 // Each becomes a cell with a verdict from harness/isolation_verdict.hpp, and the cells are held
 // against the reference articles' claims. Every MPS scenario gets a fresh daemon that is always
