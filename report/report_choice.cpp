@@ -108,7 +108,7 @@ std::vector<latency_choice> latency_choices(const source_model& source,
   std::vector<latency_choice> choices;
   for (const matrix_row& row : source.matrix) {
     for (const matrix_cell& cell : row.cells) {
-      if (!cell.infer_p99_us) {
+      if (!cell.infer_p99_us && cell.infer_failure.empty()) {
         continue;
       }
       auto found = std::find_if(choices.begin(), choices.end(), [&](const latency_choice& c) {
@@ -126,19 +126,25 @@ std::vector<latency_choice> latency_choices(const source_model& source,
       }
       latency_choice::option option;
       option.mode = row.mode;
-      option.p99_us = *cell.infer_p99_us;
+      option.failure = cell.infer_p99_us ? std::string() : cell.infer_failure;
+      option.p99_us = cell.infer_p99_us.value_or(0.0);
       option.solo_p99_us = cell.infer_solo_p99_us;
       option.p99_inflation = cell.p99_inflation;
       if (found->bound_us) {
-        option.within_bound = option.p99_us <= *found->bound_us;
+        option.within_bound = option.failure.empty() && option.p99_us <= *found->bound_us;
       }
       found->ranked.push_back(option);
       found->host_only = found->host_only || cell.host_only;
     }
   }
   for (latency_choice& choice : choices) {
-    std::stable_sort(choice.ranked.begin(), choice.ranked.end(),
-                     [](const auto& a, const auto& b) { return a.p99_us < b.p99_us; });
+    // A mechanism under which the latency tenant did not finish ranks last, whatever its p99.
+    std::stable_sort(choice.ranked.begin(), choice.ranked.end(), [](const auto& a, const auto& b) {
+      if (a.failure.empty() != b.failure.empty()) {
+        return a.failure.empty();
+      }
+      return a.p99_us < b.p99_us;
+    });
   }
   return choices;
 }
@@ -155,6 +161,11 @@ std::string describe_latency(const latency_choice& choice) {
     bool any_within = false;
     for (std::size_t i = 0; i < choice.ranked.size(); ++i) {
       const auto& option = choice.ranked[i];
+      if (!option.failure.empty()) {
+        text += fmt::format("{}{}: the infer tenant did not finish ({})", i == 0 ? "" : "; ",
+                            option.mode, option.failure);
+        continue;
+      }
       text += fmt::format("{}{} {}, ", i == 0 ? "" : "; ", option.mode,
                           format_duration_us(option.p99_us));
       if (option.within_bound.value_or(false)) {
@@ -174,7 +185,12 @@ std::string describe_latency(const latency_choice& choice) {
     }
   } else {
     const auto& best = choice.ranked.front();
-    if (choice.ranked.size() == 1) {
+    if (!best.failure.empty()) {
+      text += fmt::format("the infer tenant did not finish under {} ({})", best.mode, best.failure);
+      for (std::size_t i = 1; i < choice.ranked.size(); ++i) {
+        text += fmt::format("; nor under {} ({})", choice.ranked[i].mode, choice.ranked[i].failure);
+      }
+    } else if (choice.ranked.size() == 1) {
       text += fmt::format("only {} measured, p99 of the infer tenant {}", best.mode,
                           format_duration_us(best.p99_us));
       if (best.p99_inflation) {
@@ -185,6 +201,11 @@ std::string describe_latency(const latency_choice& choice) {
                           format_duration_us(best.p99_us));
       for (std::size_t i = 1; i < choice.ranked.size(); ++i) {
         const auto& other = choice.ranked[i];
+        if (!other.failure.empty()) {
+          text +=
+              fmt::format("; {}: the infer tenant did not finish ({})", other.mode, other.failure);
+          continue;
+        }
         text += fmt::format("; {} {} ({} higher)", other.mode, format_duration_us(other.p99_us),
                             best.p99_us > 0 ? format_ratio(other.p99_us / best.p99_us) : "n/a");
       }

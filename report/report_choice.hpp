@@ -58,6 +58,7 @@ struct latency_choice {
     std::optional<double> solo_p99_us;
     std::optional<double> p99_inflation;
     std::optional<bool> within_bound; ///< only with a bound: p99_us <= the bound
+    std::string failure; ///< the infer tenant did not finish: how it ended; p99_us is 0
   };
   std::vector<option> ranked; ///< lowest p99 first
   std::optional<double> bound_us;

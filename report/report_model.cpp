@@ -69,6 +69,9 @@ matrix_cell make_cell(const run_record& run, const std::string& key) {
       cell.host_only = true;
     }
     if (tenant.status != "ok") {
+      if (tenant.workload.rfind("infer", 0) == 0 && cell.infer_failure.empty()) {
+        cell.infer_failure = tenant.status + (tenant.failure.empty() ? "" : ": " + tenant.failure);
+      }
       continue;
     }
     ++cell.tenants_ok;

@@ -35,6 +35,9 @@ struct matrix_cell {
   std::optional<double> p99_inflation;     ///< of the first ok infer tenant, when there is one
   std::optional<double> infer_p99_us;      ///< that tenant's shared p99
   std::optional<double> infer_solo_p99_us; ///< and its p99 alone
+  /// How the infer tenant ended when it did not finish ("timeout: ..."); "" otherwise. A
+  /// mechanism under which the latency tenant died must not drop out of the latency rule.
+  std::string infer_failure;
   std::optional<double> fairness;
   std::optional<double> start_skew_us;
   std::optional<double> interference; ///< mig: isolation between instances

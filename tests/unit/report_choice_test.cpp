@@ -192,6 +192,27 @@ TEST(ReportChoiceLatency, ABoundIsCheckedForEachMechanismAndAnExceededOneSaysSo)
   EXPECT_THAT(tight, HasSubstr("no mechanism measured here keeps it within the bound"));
 }
 
+TEST(ReportChoiceLatency, AMechanismUnderWhichTheInferTenantDiedStaysInTheRuleAndComesLast) {
+  report_document document = latency_document();
+  tenant_record& infer = document.runs[0].tenants.back(); // timeslice
+  infer.status = "timeout";
+  infer.failure = "shared phase: killed after the tenant timeout of 60 s";
+  infer.shared.reset();
+  infer.p99_inflation.reset();
+  const auto source = report::build_source_model(document, "h100.json");
+  const auto bounded = report::latency_choices(source, 5.0).at(0);
+  ASSERT_EQ(bounded.ranked.size(), 2u);
+  EXPECT_EQ(bounded.ranked[1].mode, "timeslice");
+  EXPECT_FALSE(*bounded.ranked[1].within_bound);
+  EXPECT_THAT(report::describe_latency(bounded),
+              HasSubstr("mps 1.20 ms, within; timeslice: the infer tenant did not finish "
+                        "(timeout: shared phase: killed after the tenant timeout of 60 s)"));
+  const auto unbounded = report::latency_choices(source, std::nullopt).at(0);
+  EXPECT_THAT(report::describe_latency(unbounded),
+              HasSubstr("mps gives the infer tenant the lowest p99, 1.20 ms; timeslice: the infer "
+                        "tenant did not finish"));
+}
+
 TEST(ReportChoiceLatency, RunsWithoutAnInferTenantHaveNoLatencyLine) {
   const auto source = report::build_source_model(same_workload_document(), "h100.json");
   EXPECT_TRUE(report::latency_choices(source, 5.0).empty());
