@@ -80,6 +80,12 @@ void add_rows(microbenchmark_source& source, const instance& group) {
       row.statistic = statistic;
       add_spread(row, group);
       add_iterations(row, group);
+      for (const benchmark_entry* entry : group.repetitions) {
+        if (!entry->error.empty()) {
+          row.repetition_error = row.repetition_error.empty() ? entry->error : row.repetition_error;
+          ++row.failed_repetitions;
+        }
+      }
       source.rows.push_back(std::move(row));
       return;
     }

@@ -40,6 +40,10 @@ struct microbenchmark_row {
   /// Of the same statistic as the times: the median of each counter with repetitions.
   std::vector<std::pair<std::string, double>> counters;
   std::string error; ///< why it did not run (a GPU benchmark without a GPU, say)
+  /// With a statistic: repetitions that failed, which the library leaves out of its statistic,
+  /// and the first one's reason.
+  int failed_repetitions = 0;
+  std::string repetition_error;
   std::string label;
 };
 

@@ -66,6 +66,12 @@ std::string text_flags(const std::vector<std::string>& flags) {
 
 std::string text_statistic(const microbenchmark_row& row) {
   if (!row.statistic.empty()) {
+    if (row.failed_repetitions > 0) {
+      // The library's statistic covers only the repetitions that ran.
+      return fmt::format("{} of {} of {} ({} failed: {})", row.statistic,
+                         row.repetitions - row.failed_repetitions, row.repetitions,
+                         row.failed_repetitions, row.repetition_error);
+    }
     return fmt::format("{} of {}", row.statistic, row.repetitions);
   }
   if (row.repetitions <= 1) {

@@ -178,6 +178,23 @@ TEST(BenchmarkJson, RepetitionsThatAllFailedAreOneRowWithTheReason) {
   EXPECT_TRUE(source.rows[0].counters.empty());
 }
 
+TEST(BenchmarkJson, AStatisticSaysWhichRepetitionsItLeftOut) {
+  json document = fixture_json();
+  const std::string first = document.at("benchmarks").at(0).at("run_name");
+  for (json& entry : document["benchmarks"]) {
+    if (entry.at("run_name") == first && entry.at("run_type") == "iteration" &&
+        entry.at("repetition_index") == 1) {
+      entry["error_occurred"] = true;
+      entry["error_message"] = "out of memory";
+    }
+  }
+  const report::microbenchmark_source source = fixture_source(document);
+  ASSERT_FALSE(source.rows.empty());
+  EXPECT_EQ(source.rows[0].failed_repetitions, 1);
+  EXPECT_EQ(report::text_statistic(source.rows[0]), "median of 1 of 2 (1 failed: out of memory)");
+  EXPECT_EQ(report::text_statistic(source.rows[1]), "median of 2") << "the others are untouched";
+}
+
 using BenchmarkReportCli = report_file_test;
 
 TEST_F(BenchmarkReportCli, OnlyBenchmarkFilesGiveTheMicrobenchmarksSection) {
