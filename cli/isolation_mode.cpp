@@ -95,10 +95,10 @@ std::string mib_text(std::uint64_t bytes) {
 }
 
 /// What the mechanism under test needs from every tenant, and the MPS daemon of one scenario.
-class mechanism_session {
+class mechanism_under_test {
 public:
-  mechanism_session(const run_config& config, std::string mechanism, const gpu_info* gpu,
-                    std::vector<mig_instance_record> instances = {})
+  mechanism_under_test(const run_config& config, std::string mechanism, const gpu_info* gpu,
+                       std::vector<mig_instance_record> instances = {})
       : m_config(config), m_mechanism(std::move(mechanism)), m_gpu(gpu),
         m_instances(std::move(instances)) {
     if (!is_mps(m_mechanism)) {
@@ -111,10 +111,10 @@ public:
     }
     m_daemon = std::make_unique<mps_daemon>(mps_daemon::start(options));
   }
-  mechanism_session(const mechanism_session&) = delete;
-  mechanism_session& operator=(const mechanism_session&) = delete;
+  mechanism_under_test(const mechanism_under_test&) = delete;
+  mechanism_under_test& operator=(const mechanism_under_test&) = delete;
   // The daemon's own destructor stops it, and never throws, on every exit path.
-  ~mechanism_session() = default;
+  ~mechanism_under_test() = default;
 
   /// The device ordinal tenants use: a private daemon shows its clients its one GPU as 0, and
   /// a MIG tenant sees only its instance.
@@ -303,19 +303,20 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
     return untested_cell(mechanism, "memory",
                          "a MIG profile names no memory size to promise a share of");
   }
-  mechanism_session session(config, mechanism, gpu, instances);
+  mechanism_under_test under_test(config, mechanism, gpu, instances);
   std::vector<std::string> problems;
-  run_scenario_phase(cell,
-                     {{"aggressor", parse_workload_spec(set.hog),
-                       session.environment(share, "aggressor"), false, session.unset_environment()},
-                      {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)),
-                       session.environment(share, "victim"), true, session.unset_environment()}},
-                     scenario_launch(config, set, scratch, session.device()),
-                     session.client_check(problems));
+  run_scenario_phase(
+      cell,
+      {{"aggressor", parse_workload_spec(set.hog), under_test.environment(share, "aggressor"),
+        false, under_test.unset_environment()},
+       {"victim", parse_workload_spec(fmt::format("hog:bytes={}", promised)),
+        under_test.environment(share, "victim"), true, under_test.unset_environment()}},
+      scenario_launch(config, set, scratch, under_test.device()),
+      under_test.client_check(problems));
   judge_memory(cell, promised, hog_share);
   invalidate_if(cell, problems);
-  if (session.daemon() != nullptr) {
-    cell.evidence += "; " + session.tear_down();
+  if (under_test.daemon() != nullptr) {
+    cell.evidence += "; " + under_test.tear_down();
   }
   return cell;
 }
@@ -325,26 +326,27 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
                           const std::vector<mig_instance_record>& instances,
                           const std::string& scratch) {
   isolation_cell cell = new_cell(mechanism, "fault", set);
-  mechanism_session session(config, mechanism, gpu, instances);
+  mechanism_under_test under_test(config, mechanism, gpu, instances);
   const double share = 1.0 / static_cast<double>(set.fault_victims.size() + 1);
   std::vector<scenario_tenant> tenants;
   for (const std::string& victim : set.fault_victims) {
-    tenants.push_back({"victim", parse_workload_spec(victim), session.environment(share, "victim"),
-                       false, session.unset_environment()});
+    tenants.push_back({"victim", parse_workload_spec(victim),
+                       under_test.environment(share, "victim"), false,
+                       under_test.unset_environment()});
   }
   // No warm-up: the faulting iteration comes after the harness released it (and checked that it
   // is a client of the daemon), not before.
   tenants.push_back({"aggressor", parse_workload_spec(set.fault),
-                     session.environment(share, "aggressor"), true, session.unset_environment(),
-                     0});
+                     under_test.environment(share, "aggressor"), true,
+                     under_test.unset_environment(), 0});
   const int fault_id = static_cast<int>(tenants.size()) - 1;
-  const tenant_launch launch = scenario_launch(config, set, scratch, session.device());
+  const tenant_launch launch = scenario_launch(config, set, scratch, under_test.device());
   std::vector<std::string> problems;
   mps_fault_record record;
   const auto read_states = [&](const std::string& when) {
     try {
       for (const std::string& state : mps_server_states(
-               config.mps_control, session.daemon()->pipe_directory(), milliseconds(5000))) {
+               config.mps_control, under_test.daemon()->pipe_directory(), milliseconds(5000))) {
         record.server_states.push_back(when + ": " + state);
       }
     } catch (const error& unreadable) {
@@ -354,16 +356,16 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
   // The moment the fault tenant is gone, while the clients it took down may still be exiting:
   // the only time the server can be seen in its fault state.
   const finished_hook on_finished = [&](int id) {
-    if (id == fault_id && session.daemon() != nullptr) {
+    if (id == fault_id && under_test.daemon() != nullptr) {
       read_states("when the fault tenant died");
     }
   };
-  run_scenario_phase(cell, tenants, launch, session.client_check(problems), on_finished);
+  run_scenario_phase(cell, tenants, launch, under_test.client_check(problems), on_finished);
   const auto phase_end = std::chrono::steady_clock::now();
   judge_fault(cell);
   invalidate_if(cell, problems);
 
-  if (mps_daemon* daemon = session.daemon()) {
+  if (mps_daemon* daemon = under_test.daemon()) {
     read_states("once every tenant had exited");
     tenant_launch probe_launch = launch;
     probe_launch.settings.duration_s.reset();
@@ -373,7 +375,7 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
     probe_launch.timeout = std::min(probe_launch.timeout, set.recovery_deadline);
     const tenant_plan probe{
         static_cast<int>(tenants.size()), parse_workload_spec(set.recovery_probe),
-        session.environment(share, "victim"), false, session.unset_environment()};
+        under_test.environment(share, "victim"), false, under_test.unset_environment()};
     const recovery_result recovery =
         measure_recovery(probe, probe_launch, phase_end, set.recovery_deadline, milliseconds(200));
     record.recovery_ms = recovery.ms;
@@ -383,7 +385,7 @@ isolation_cell fault_cell(const run_config& config, const std::string& mechanism
       cell.figures["recovery_ms"] = *recovery.ms;
     }
     record.log_tail = daemon->log_tail(30);
-    record.cleanup = session.tear_down();
+    record.cleanup = under_test.tear_down();
     cell.evidence += fmt::format(
         "; MPS server {}; {}", fmt::join(record.server_states, ", "),
         recovery.ms ? fmt::format("a new client ran {:.0f} ms after the last tenant exited "
