@@ -6,8 +6,10 @@
 //
 // After the fault the CUDA context of this process is unusable: an illegal address is a
 // sticky error, so every later CUDA call in the process (frees included) returns it again. The
-// workload therefore gets exactly one faulting iteration; the measurement loop runs it as the
-// first warm-up iteration, the error ends the tenant, and nothing of it is ever timed.
+// workload therefore gets exactly one faulting iteration: the first warm-up iteration, or with
+// no warm-up (as the isolation experiment starts it, so that it faults after the harness has
+// released it) the first timed one. Either way the error ends the tenant before any timing
+// is reported.
 
 #include "harness/records.hpp"
 #include "harness/workload.hpp"
