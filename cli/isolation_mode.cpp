@@ -56,7 +56,7 @@ workload_set gpu_workloads() {
   workload_set set;
   set.hog = "hog";
   // The fault tenant starts once the victims are released; its context (about a second), the
-  // delay kernel's check (after_ms) and the faulting warm-up iteration (after_ms again) end
+  // delay kernel's check (after_ms) and its faulting first iteration (after_ms again) end
   // about 3 s into the victims' 6 s of measurement.
   set.fault = "fault:after_ms=1000";
   set.fault_victims = {"gemm:size=4096,dtype=fp16", "infer:batch=1,rate=200"};
