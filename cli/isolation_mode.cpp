@@ -263,6 +263,14 @@ isolation_cell new_cell(const std::string& mechanism, const std::string& propert
   return cell;
 }
 
+/// A cell of this run that could not be measured, flagged like its measured neighbours.
+isolation_cell untested_here(const std::string& mechanism, const std::string& property,
+                             const workload_set& set, const std::string& why) {
+  isolation_cell cell = untested_cell(mechanism, property, why);
+  cell.flags = new_cell(mechanism, property, set).flags;
+  return cell;
+}
+
 /// A cell whose tenants did not all go through the daemon says so instead of a verdict.
 void invalidate_if(isolation_cell& cell, const std::vector<std::string>& problems) {
   if (problems.empty()) {
@@ -278,11 +286,9 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
                            const std::vector<mig_instance_record>& instances,
                            const std::string& scratch) {
   if (set.hog.empty() || gpu == nullptr || gpu->memory_bytes == 0) {
-    isolation_cell cell = untested_cell(
-        mechanism, "memory",
+    return untested_here(
+        mechanism, "memory", set,
         "host-* test instruments hold no device memory: memory isolation needs a GPU");
-    cell.flags = new_cell(mechanism, "memory", set).flags;
-    return cell;
   }
   isolation_cell cell = new_cell(mechanism, "memory", set);
   // Each of the two tenants gets 40 % of the card (mps-limited: as its pinned-memory limit): the
@@ -300,7 +306,7 @@ isolation_cell memory_cell(const run_config& config, const std::string& mechanis
       instances.empty() ? share_bytes : profile_memory_bytes(instances.at(0).profile);
   const std::uint64_t promised = victim_memory / mib * mib;
   if (promised == 0 || hog_share == 0) {
-    return untested_cell(mechanism, "memory",
+    return untested_here(mechanism, "memory", set,
                          "a MIG profile names no memory size to promise a share of");
   }
   mechanism_under_test under_test(config, mechanism, gpu, instances);
@@ -497,35 +503,20 @@ isolation_cell guarded(const std::string& mechanism, const std::string& property
   } catch (const interrupted_error&) {
     throw;
   } catch (const error& failure) {
-    isolation_cell cell = untested_cell(mechanism, property, failure.what());
-    cell.flags = new_cell(mechanism, property, set).flags;
-    return cell;
+    return untested_here(mechanism, property, set, failure.what());
   }
 }
 
-/// Why `program` cannot be started ("" when it can): a path that is not executable, or a name
-/// found in no directory of PATH.
+/// Why `program` cannot be started ("" when it can).
 std::string missing_program(const std::string& program) {
-  const auto executable = [](const fs::path& path) {
-    return access(path.c_str(), X_OK) == 0 && !fs::is_directory(path);
-  };
-  if (program.find('/') != std::string::npos) {
-    return executable(program) ? "" : fmt::format("{} is not an executable program", program);
+  if (find_program(program)) {
+    return "";
   }
-  const char* path = std::getenv("PATH");
-  std::string directories = path != nullptr ? path : "";
-  std::size_t start = 0;
-  while (start <= directories.size()) {
-    const std::size_t end = std::min(directories.find(':', start), directories.size());
-    const std::string directory = directories.substr(start, end - start);
-    if (!directory.empty() && executable(fs::path(directory) / program)) {
-      return "";
-    }
-    start = end + 1;
-  }
-  return fmt::format("{} was not found in PATH: install the NVIDIA MPS control daemon "
-                     "(Debian: nvidia-cuda-mps) or pass --mps-control PATH",
-                     program);
+  return program.find('/') != std::string::npos
+             ? fmt::format("{} is not an executable program", program)
+             : fmt::format("{} was not found in PATH: install the NVIDIA MPS control daemon "
+                           "(Debian: nvidia-cuda-mps) or pass --mps-control PATH",
+                           program);
 }
 
 /// Why a mechanism cannot be measured here at all ("" when it can); for mig, the instances
@@ -601,9 +592,7 @@ run_record measure_isolation(const run_config& config, const gpu_info* gpu) {
     if (const std::string why = unavailable_reason(config, mechanism, set, gpu, instances);
         !why.empty()) {
       for (const char* property : {"memory", "fault", "latency", "compute"}) {
-        isolation_cell cell = untested_cell(mechanism, property, why);
-        cell.flags = new_cell(mechanism, property, set).flags;
-        result.cells.push_back(std::move(cell));
+        result.cells.push_back(untested_here(mechanism, property, set, why));
       }
       continue;
     }

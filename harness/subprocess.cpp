@@ -8,8 +8,10 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <poll.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -192,6 +194,28 @@ std::string describe_wait_status(int status) {
     return fmt::format("signal SIG{}", name != nullptr ? name : std::to_string(WTERMSIG(status)));
   }
   return fmt::format("wait status {}", status);
+}
+
+std::optional<std::string> find_program(const std::string& program) {
+  const auto executable = [](const std::filesystem::path& path) {
+    std::error_code ignored;
+    return access(path.c_str(), X_OK) == 0 && !std::filesystem::is_directory(path, ignored);
+  };
+  if (program.find('/') != std::string::npos) {
+    return executable(program) ? std::optional<std::string>(program) : std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  const std::string directories = path != nullptr ? path : "";
+  std::size_t start = 0;
+  while (start <= directories.size()) {
+    const std::size_t end = std::min(directories.find(':', start), directories.size());
+    const std::string directory = directories.substr(start, end - start);
+    if (!directory.empty() && executable(std::filesystem::path(directory) / program)) {
+      return (std::filesystem::path(directory) / program).string();
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 process_outcome run_process(const process_spec& spec, std::chrono::milliseconds timeout) {

@@ -32,6 +32,11 @@ struct process_outcome {
   std::string err;
 };
 
+/// Where `program` would be started from: itself when it names a path (it has a '/') and is an
+/// executable file; otherwise the first executable file of that name in a directory of PATH.
+/// Empty when there is none.
+[[nodiscard]] std::optional<std::string> find_program(const std::string& program);
+
 /// Runs to completion or until `timeout`, capturing stdout and stderr. Throws
 /// environment_error naming the program when it cannot be started (e.g. not installed).
 [[nodiscard]] process_outcome run_process(const process_spec& spec,

@@ -28,15 +28,7 @@ using ::testing::HasSubstr;
 
 /// The real control program from PATH, as the existing MPS tests run it.
 std::string find_control_program() {
-  const char* path = std::getenv("PATH");
-  std::istringstream directories(path != nullptr ? path : "");
-  for (std::string directory; std::getline(directories, directory, ':');) {
-    const fs::path candidate = fs::path(directory) / "nvidia-cuda-mps-control";
-    if (!directory.empty() && ::access(candidate.c_str(), X_OK) == 0) {
-      return candidate.string();
-    }
-  }
-  return "";
+  return find_program("nvidia-cuda-mps-control").value_or("");
 }
 
 std::vector<std::string> null_separated(const fs::path& file) {

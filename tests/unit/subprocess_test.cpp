@@ -40,6 +40,16 @@ TEST(Subprocess, FeedsInputAndSetsEnvironment) {
   EXPECT_THAT(env.out, HasSubstr("GPUSHARE_TEST_VALUE=42\n"));
 }
 
+TEST(Subprocess, ProgramsAreFoundInPathOrByTheirOwnPath) {
+  const std::optional<std::string> sh = find_program("sh");
+  ASSERT_TRUE(sh);
+  EXPECT_EQ(sh->substr(sh->rfind('/')), "/sh");
+  EXPECT_EQ(find_program(*sh), sh) << "a path is taken as it is";
+  EXPECT_FALSE(find_program("gpushare-no-such-program"));
+  EXPECT_FALSE(find_program("/tmp")) << "a directory is no program";
+  EXPECT_FALSE(find_program("/nonexistent-gpushare-dir/sh"));
+}
+
 TEST(Subprocess, UnsetVariablesAreNotInherited) {
   ASSERT_EQ(setenv("GPUSHARE_TEST_INHERITED", "1", 1), 0);
   const process_outcome kept = run_process({{"env"}, {}, ""}, 5s);
