@@ -153,13 +153,10 @@ public:
     }
     return [this, &problems](const std::vector<pid_t>& tenants) {
       try {
-        const std::vector<int> clients =
-            mps_client_pids(m_config.mps_control, m_daemon->pipe_directory(), milliseconds(5000));
-        for (const pid_t pid : tenants) {
-          if (std::find(clients.begin(), clients.end(), pid) == clients.end()) {
-            problems.push_back(
-                fmt::format("tenant process {} did not run through the MPS server", pid));
-          }
+        for (const pid_t pid : mps_non_clients(m_config.mps_control, m_daemon->pipe_directory(),
+                                               tenants, milliseconds(5000))) {
+          problems.push_back(
+              fmt::format("tenant process {} did not run through the MPS server", pid));
         }
       } catch (const error& failure) {
         problems.push_back("could not check the MPS clients: " + std::string(failure.what()));

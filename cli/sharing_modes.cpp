@@ -152,13 +152,10 @@ run_record measure_sharing(const run_config& config, const std::string& mode,
   if (!host_only_workloads(config)) {
     hooks.on_released = [&](const std::vector<pid_t>& tenants) {
       try {
-        const std::vector<int> clients = mps_client_pids(
-            config.mps_control, daemon ? daemon->pipe_directory() : existing.pipe_directory,
-            std::chrono::milliseconds(5000));
-        for (const pid_t pid : tenants) {
-          if (std::find(clients.begin(), clients.end(), pid) == clients.end()) {
-            not_clients.push_back(std::to_string(pid));
-          }
+        for (const pid_t pid : mps_non_clients(
+                 config.mps_control, daemon ? daemon->pipe_directory() : existing.pipe_directory,
+                 tenants, std::chrono::milliseconds(5000))) {
+          not_clients.push_back(std::to_string(pid));
         }
       } catch (const error& failure) {
         client_check_error = failure.what();

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -197,6 +199,20 @@ std::vector<int> mps_client_pids(const std::string& control_program,
     clients.insert(clients.end(), of_server.begin(), of_server.end());
   }
   return clients;
+}
+
+std::vector<pid_t> mps_non_clients(const std::string& control_program,
+                                   const std::string& pipe_directory,
+                                   const std::vector<pid_t>& pids,
+                                   std::chrono::milliseconds timeout) {
+  const std::vector<int> clients = mps_client_pids(control_program, pipe_directory, timeout);
+  std::vector<pid_t> outside;
+  for (const pid_t pid : pids) {
+    if (std::find(clients.begin(), clients.end(), pid) == clients.end()) {
+      outside.push_back(pid);
+    }
+  }
+  return outside;
 }
 
 std::vector<std::string> mps_server_states(const std::string& control_program,

@@ -88,6 +88,13 @@ private:
                                                const std::string& pipe_directory,
                                                std::chrono::milliseconds timeout);
 
+/// The processes among `pids` that are no client of any server of the daemon: they could not
+/// reach it and run without MPS. Throws environment_error when the lists cannot be read.
+[[nodiscard]] std::vector<pid_t> mps_non_clients(const std::string& control_program,
+                                                 const std::string& pipe_directory,
+                                                 const std::vector<pid_t>& pids,
+                                                 std::chrono::milliseconds timeout);
+
 /// One line per MPS server of the daemon: "server PID: <get_server_status answer>" (ACTIVE,
 /// FAULT, ...), or "server PID: status not readable: <why>" where the control program does not
 /// know the command; "no MPS server running" when there is none. Throws environment_error when

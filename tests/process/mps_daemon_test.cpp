@@ -109,6 +109,15 @@ TEST_F(MpsDaemon, ProbeSeesTheRunningDaemonAndNotAfterItStopped) {
 TEST_F(MpsDaemon, WithoutGpuClientsThereIsNoServerAndNoClient) {
   mps_daemon daemon = mps_daemon::start(m_options);
   EXPECT_TRUE(mps_client_pids(m_options.control_program, daemon.pipe_directory(), 5s).empty());
+  // So every process is outside MPS, this one included; a stopped daemon cannot say.
+  EXPECT_EQ(mps_non_clients(m_options.control_program, daemon.pipe_directory(), {getpid()}, 5s),
+            std::vector<pid_t>{getpid()});
+  EXPECT_EQ(mps_server_states(m_options.control_program, daemon.pipe_directory(), 5s),
+            std::vector<std::string>{"no MPS server running"});
+  const std::string pipe = daemon.pipe_directory();
+  daemon.stop();
+  EXPECT_THROW((void)mps_non_clients(m_options.control_program, pipe, {getpid()}, 5s),
+               environment_error);
 }
 
 TEST(MpsPidList, ParsesOnePidPerLine) {
