@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <deque>
 #include <filesystem>
 #include <fstream>
