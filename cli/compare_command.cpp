@@ -34,7 +34,7 @@ void add_compare_subcommand(CLI::App& app, compare_arguments& arguments,
                     "A metric only the base report has (a run skipped, failed or renamed) is no "
                     "regression");
   compare->add_flag("--force", arguments.force,
-                    "Compare reports from different GPUs, drivers or settings (the "
+                    "Compare reports from different GPUs or GPU or timing settings (the "
                     "differences are still listed)");
   compare->add_option("-o,--output", arguments.output, "Write the Markdown to FILE")
       ->type_name("FILE");
@@ -43,10 +43,14 @@ void add_compare_subcommand(CLI::App& app, compare_arguments& arguments,
       "unclear (beyond it, but the two medians' intervals overlap, or the figure has no "
       "interval: noise is never a regression), faster, slower (beyond it with the intervals "
       "apart; higher throughput, lower times and slowdown are faster), missing (only in BASE: "
-      "a regression unless --allow-missing). Metric names: <run>/<figure>, the run named by its "
-      "mode and workloads, "
-      "e.g. 'timeslice(2x gemm:dtype=fp16,k=4096,m=4096,n=4096)/tenant0/solo/throughput_per_s'.\n"
-      "Exit codes: 0 no regression, 1 at least one metric slower or missing, 2 unreadable or "
+      "a regression unless --allow-missing). An isolation verdict that moved is more or less "
+      "isolated (a regression) for memory and fault, and unclear for latency and compute, "
+      "whose verdicts are judged on figures without an interval. Metric names: <run>/<figure>, "
+      "the run named by its mode and workloads, "
+      "e.g. 'timeslice(2x gemm:dtype=fp16,k=4096,m=4096,n=4096)/tenant0/solo/throughput_per_s', "
+      "'isolation/mps/fault/verdict'. Driver and CUDA version changes are listed, not refused.\n"
+      "Exit codes: 0 no regression, 1 at least one metric slower, less isolated or missing, 2 "
+      "unreadable or "
       "malformed input, no metric in common, or reports of different GPUs or settings without "
       "--force (the Markdown then lists the differences).");
   compare->callback([on_selected] { on_selected(); });

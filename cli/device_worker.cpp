@@ -5,6 +5,7 @@
 #include "common/interrupt.hpp"
 #include "harness/environment.hpp"
 #include "harness/mps_daemon.hpp"
+#include "harness/mps_detect.hpp"
 #include "harness/private_directory.hpp"
 #include "harness/subprocess.hpp"
 #include "report/json_reader.hpp"
@@ -103,13 +104,17 @@ milliseconds streams_timeout(const streams_settings& settings) {
 /// Runs one request through a worker and returns its reply. Throws error (exit code 2) when the
 /// worker cannot be run or says nothing parsable, interrupted_error on SIGINT/SIGTERM, and the
 /// worker's own error with its exit code when it reports one.
-json call_worker(const std::string& program, const json& request, milliseconds timeout) {
+json call_worker(const std::string& program, const json& request, milliseconds timeout,
+                 existing_mps mps) {
   const std::string what = request.at("task").get<std::string>();
   const scoped_private_directory scratch(std::filesystem::temp_directory_path().string(),
                                          "gpushare-worker-");
   const std::string stderr_path = scratch.path() + "/worker.stderr";
   process_spec spec;
   spec.argv = {program, "device-worker"};
+  if (mps == existing_mps::avoid) {
+    spec.set_environment["CUDA_MPS_PIPE_DIRECTORY"] = make_mps_free_pipe_directory(scratch.path());
+  }
   child_process worker = child_process::spawn_piped(spec, stderr_path);
   const auto stop_worker = [&worker] { worker.terminate(milliseconds(1000)); };
   if (!write_to_pipe(worker.input_fd(), request.dump() + "\n")) {
@@ -228,9 +233,10 @@ int run_device_worker(std::istream& requests) {
   return exit;
 }
 
-environment_info capture_environment_in_worker(const std::string& program) {
+environment_info capture_environment_in_worker(const std::string& program, existing_mps mps) {
   try {
-    const json reply = call_worker(program, json{{"task", "environment"}}, environment_timeout);
+    const json reply =
+        call_worker(program, json{{"task", "environment"}}, environment_timeout, mps);
     return report::environment_from_json(reply.at("environment"), "environment");
   } catch (const interrupted_error&) {
     throw;
@@ -244,12 +250,12 @@ environment_info capture_environment_in_worker(const std::string& program) {
 }
 
 streams_result run_streams_in_worker(const std::string& program, const streams_settings& settings,
-                                     const gpu_info& gpu) {
+                                     const gpu_info& gpu, existing_mps mps) {
   const json reply = call_worker(program,
                                  json{{"task", "streams"},
                                       {"settings", settings_to_json(settings)},
                                       {"gpu", report::gpu_to_json(gpu)}},
-                                 streams_timeout(settings));
+                                 streams_timeout(settings), mps);
   try {
     return report::streams_from_json(reply.at("streams"), "streams");
   } catch (const std::exception& failure) {
@@ -260,14 +266,14 @@ streams_result run_streams_in_worker(const std::string& program, const streams_s
 
 calibration_result run_calibration_in_worker(const std::string& program,
                                              const calibration_settings& settings,
-                                             const gpu_info& gpu) {
+                                             const gpu_info& gpu, existing_mps mps) {
   // Seconds of work; the ceiling only catches a worker that hangs.
   constexpr milliseconds calibration_timeout{600'000};
   const json reply = call_worker(program,
                                  json{{"task", "calibrate"},
                                       {"settings", calibration_settings_to_json(settings)},
                                       {"gpu", report::gpu_to_json(gpu)}},
-                                 calibration_timeout);
+                                 calibration_timeout, mps);
   try {
     return report::calibration_from_json(reply.at("calibration"), "calibration");
   } catch (const std::exception& failure) {

@@ -30,7 +30,11 @@ std::string help_footer() {
   mps         The same, the shared phase through an MPS control daemon the tool starts in a
               private 0700 directory and always stops (--mps-thread-pct, --mps-mem-limit,
               --mps-priority per tenant). A daemon already running is never touched: the run
-              is refused unless --mps-use-existing.
+              is refused unless --mps-use-existing. Processes not meant to be MPS clients
+              (solo and timeslice tenants, MIG tenants, the calibrate and streams worker) get
+              an empty CUDA_MPS_PIPE_DIRECTORY of their own, so no daemon captures them;
+              with --mps-use-existing they inherit the harness's instead, except in mig
+              and isolation runs.
   mig         One tenant per MIG instance of GPU --device (nvidia-smi's GPU index): the
               instances that exist, or --mig-geometry G created for the run with
               --mig-apply (the old layout is restored afterwards, also on failure and

@@ -537,6 +537,15 @@ std::string unavailable_reason(const run_config& config, const std::string& mech
                          "aggressors and one for the victim",
                          config.device, instances.size());
     }
+    // Compute instances of one GPU instance share its memory and memory bandwidth: the
+    // aggressors and the victim must sit in different GPU instances, or the column would blame
+    // MIG for what the two sides share by construction.
+    if (!separate_gpu_instances_first(instances)) {
+      return fmt::format("GPU {}'s {} MIG devices are not known to sit in two GPU instances "
+                         "(compute instances of one GPU instance share its memory): the mig "
+                         "column needs two GPU instances",
+                         config.device, instances.size());
+    }
     return "";
   }
   if (is_mps(mechanism)) {

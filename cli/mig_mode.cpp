@@ -209,6 +209,23 @@ std::vector<mig_instance_record> existing_mig_instances(const run_config& config
   return instances_of(existing_layout(smi, config.device));
 }
 
+bool separate_gpu_instances_first(std::vector<mig_instance_record>& instances) {
+  // An id nvidia-smi did not tell (-1) proves nothing about where the instance sits.
+  if (instances.size() < 2 || instances.front().gpu_instance_id < 0) {
+    return false;
+  }
+  const auto other = std::find_if(
+      instances.begin() + 1, instances.end(), [&](const mig_instance_record& instance) {
+        return instance.gpu_instance_id >= 0 &&
+               instance.gpu_instance_id != instances.front().gpu_instance_id;
+      });
+  if (other == instances.end()) {
+    return false;
+  }
+  std::iter_swap(instances.begin() + 1, other);
+  return true;
+}
+
 run_record measure_mig(const run_config& config, const std::string& cuda_gpu_uuid,
                        const std::vector<run_record>& earlier_runs, std::ostream& out,
                        const telemetry_settings& telemetry) {

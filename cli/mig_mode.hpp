@@ -39,6 +39,12 @@ public:
 [[nodiscard]] std::vector<mig_instance_record>
 existing_mig_instances(const run_config& config, const std::string& cuda_gpu_uuid);
 
+/// Moves an instance of another GPU instance than the first one's into second place, so that
+/// the first two share no memory (compute instances of one GPU instance share its memory and
+/// memory bandwidth). False, and `instances` unchanged, when there is no such instance or the
+/// GPU instance ids are not known.
+[[nodiscard]] bool separate_gpu_instances_first(std::vector<mig_instance_record>& instances);
+
 /// Measures the instances of GPU --device (nvidia-smi's index), or with --mig-apply the
 /// instances of --mig-geometry created for the run. `earlier_runs` are this report's runs so
 /// far (for the fraction of the whole GPU). With --dry-run it prints the commands to `out` and

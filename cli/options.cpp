@@ -218,7 +218,10 @@ void configure_parser(CLI::App& app, invocation& result) {
       ->delimiter(',')
       ->type_name("0|1,...");
   app.add_flag("--mps-use-existing", config.mps_use_existing,
-               "mps: run through the MPS daemon already running instead of refusing");
+               "mps: run through the MPS daemon already running instead of refusing; the "
+               "solo and timeslice tenants and the calibrate/streams worker then inherit its "
+               "pipe directory too (without it they get an empty one of their own and run "
+               "without MPS)");
   app.add_option("--mps-control", config.mps_control,
                  "mps: the nvidia-cuda-mps-control program to start")
       ->type_name("PATH")

@@ -21,6 +21,17 @@
 
 namespace gpushare::cli {
 
+namespace {
+
+// An empty value would read as "not given" further on: say so instead of ignoring the option.
+const CLI::Validator not_empty(
+    [](const std::string& value) {
+      return value.empty() ? std::string("must not be empty") : std::string();
+    },
+    "", "NOT_EMPTY");
+
+} // namespace
+
 void add_report_subcommand(CLI::App& app, report_arguments& arguments,
                            const std::function<void()>& on_selected) {
   auto* report = app.add_subcommand(
@@ -37,12 +48,14 @@ void add_report_subcommand(CLI::App& app, report_arguments& arguments,
       ->add_option("--fleet", arguments.fleet,
                    "Also say what COUNT workloads of SIZE device memory each cost in GPUs under "
                    "each mechanism, e.g. 40x8GiB")
-      ->type_name("COUNTxSIZE");
+      ->type_name("COUNTxSIZE")
+      ->check(not_empty);
   report
       ->add_option("--latency-bound", arguments.latency_bound,
                    "Say for each mechanism whether the infer tenant's shared p99 stays within MS "
                    "milliseconds (without it: which mechanism gives the lowest p99)")
-      ->type_name("MS");
+      ->type_name("MS")
+      ->check(not_empty);
   report->footer(
       "Writes DIR/index.html (one self-contained page: CSS and SVG charts inline, no script), "
       "DIR/report.md, and DIR/matrix.csv, tenants.csv, streams.csv, latency_cdf.csv, "

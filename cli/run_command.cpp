@@ -12,6 +12,7 @@
 #include "common/interrupt.hpp"
 #include "harness/calibration.hpp"
 #include "harness/environment.hpp"
+#include "harness/mps_detect.hpp"
 #include "harness/nvml_library.hpp"
 #include "harness/physical_limits.hpp"
 #include "harness/streams_experiment.hpp"
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <numeric>
 #include <optional>
 
@@ -32,6 +34,11 @@ namespace {
 bool mode_available(const std::string& mode) {
   return mode == "streams" || mode == "timeslice" || mode == "mps" || mode == "mig" ||
          mode == "calibrate" || mode == "isolation";
+}
+
+/// The harness's own CUDA work keeps off a daemon it did not start, unless told to use it.
+existing_mps worker_mps(const run_config& config) {
+  return config.mps_use_existing ? existing_mps::join : existing_mps::avoid;
 }
 
 streams_settings to_streams_settings(const run_config& config) {
@@ -87,7 +94,8 @@ run_record measure_streams(const run_config& config, const gpu_info& gpu,
                 {"device", std::to_string(config.device)}};
   const auto start = std::chrono::steady_clock::now();
   with_telemetry(telemetry, gpu, "streams", run, [&] {
-    run.streams = run_streams_in_worker(current_executable(), to_streams_settings(config), gpu);
+    run.streams = run_streams_in_worker(current_executable(), to_streams_settings(config), gpu,
+                                        worker_mps(config));
   });
   run.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::vector<std::string> noise = streams_flags(*run.streams);
@@ -119,7 +127,8 @@ run_record measure_calibration(const run_config& config, const gpu_info& gpu,
                 {"repetitions", std::to_string(settings.repetitions)}};
   const auto start = std::chrono::steady_clock::now();
   with_telemetry(telemetry, gpu, "calibrate", run, [&] {
-    run.calibration = run_calibration_in_worker(current_executable(), settings, gpu);
+    run.calibration =
+        run_calibration_in_worker(current_executable(), settings, gpu, worker_mps(config));
   });
   run.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (calibration_noisy(*run.calibration)) {
@@ -241,7 +250,10 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
                 (uses_tenants(step.mode) && !host_only_workloads(step));
   }
   try {
-    document.environment = capture_environment_in_worker(current_executable());
+    document.environment = capture_environment_in_worker(current_executable(), worker_mps(config));
+    // The worker was given a pipe directory of its own; the daemons that matter, and the pipe
+    // directory tenants would otherwise use, are the harness's (this needs /proc, not CUDA).
+    document.environment.mps = detect_mps("/proc", std::getenv("CUDA_MPS_PIPE_DIRECTORY"));
     if (needs_gpu) {
       require_cuda_device(document.environment, config.device);
     }

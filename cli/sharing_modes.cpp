@@ -70,6 +70,9 @@ tenant_launch tenant_launch_for(const run_config& config, const std::string& scr
   launch.program = current_executable();
   launch.device = config.device;
   launch.scratch_directory = scratch_directory;
+  if (!config.mps_use_existing) {
+    launch.mps_free_pipe_directory = make_mps_free_pipe_directory(scratch_directory);
+  }
   launch.settings.repetitions = config.repetitions;
   launch.settings.max_repetitions = config.max_repetitions;
   launch.settings.warmup_iterations = config.warmup_iterations;

@@ -188,6 +188,12 @@ std::vector<run_config> expand_suite(std::string_view text, const std::string& s
       runs[i].mps_priority.clear();
       runs[i].mps_use_existing = false;
     }
+    if (runs[i].mode == "isolation") {
+      // --mps-use-existing is for the mps runs: the isolation scenarios fault tenants on
+      // purpose and must never do so among another daemon's clients, so theirs keep off it
+      // (and its MPS columns are left untested, as for any daemon the tool did not start).
+      runs[i].mps_use_existing = false;
+    }
     try {
       resolve_tenants(runs[i]);
     } catch (const usage_error& failure) {

@@ -182,11 +182,17 @@ void judge_memory(isolation_cell& cell, std::uint64_t promised_bytes,
   }
   if (victim->status == "ok") {
     cell.verdict = hog_held_to_share ? "isolated" : "partial";
+    std::string why;
+    if (!hog_held_to_share) {
+      why = ", only because the hog left enough free: nothing held it to its share";
+    } else if (held.allocation_error.empty()) {
+      // The hog takes what it is told is free: a limit reported that way held it, but no
+      // allocation past the limit was refused, so enforcement itself was not seen.
+      why = ", the hog having stopped at the memory it was told was free, not at a refused "
+            "allocation";
+    }
     cell.evidence = fmt::format("{}; the victim got its {}{}", hog_text,
-                                gib(static_cast<double>(promised_bytes)),
-                                hog_held_to_share ? ""
-                                                  : ", only because the hog left enough free: "
-                                                    "nothing held it to its share");
+                                gib(static_cast<double>(promised_bytes)), why);
     return;
   }
   if (failed_out_of_memory(*victim)) {

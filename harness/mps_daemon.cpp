@@ -173,12 +173,15 @@ std::vector<int> parse_mps_pid_list(const std::string& answer) {
   std::size_t begin = 0;
   while (begin < answer.size()) {
     const auto end = answer.find('\n', begin);
-    const std::string line =
+    std::string line =
         answer.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
     begin = end == std::string::npos ? answer.size() : end + 1;
-    if (line.empty()) {
+    // Blanks around a pid (a carriage return, an indent) say nothing; any other text does.
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) {
       continue;
     }
+    line = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
     if (line.find_first_not_of("0123456789") != std::string::npos || line.size() > 9) {
       throw environment_error("unexpected line in an MPS process list: '" + line + "'");
     }

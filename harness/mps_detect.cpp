@@ -1,5 +1,7 @@
 #include "harness/mps_detect.hpp"
 
+#include "harness/private_directory.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <dirent.h>
@@ -61,6 +63,10 @@ mps_status detect_mps(const std::string& proc_root, const char* pipe_directory_e
   std::sort(status.server_pids.begin(), status.server_pids.end());
   status.daemon_running = !status.control_pids.empty();
   return status;
+}
+
+std::string make_mps_free_pipe_directory(const std::string& parent) {
+  return make_private_directory(parent, "no-mps-");
 }
 
 } // namespace gpushare

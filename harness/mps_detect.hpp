@@ -18,4 +18,11 @@ inline constexpr const char* default_mps_pipe_directory = "/tmp/nvidia-mps";
 /// `pipe_directory_env` is the value of CUDA_MPS_PIPE_DIRECTORY (nullptr when unset).
 [[nodiscard]] mps_status detect_mps(const std::string& proc_root, const char* pipe_directory_env);
 
+/// A new empty private directory under `parent`, for the CUDA_MPS_PIPE_DIRECTORY of a process
+/// meant to run without MPS. A CUDA program joins whatever control daemon it finds at its
+/// pipe directory (/tmp/nvidia-mps when unset), so a daemon someone else started would
+/// silently turn time-slicing into MPS, and a deliberate fault into one that ends that
+/// daemon's clients; with no daemon at its pipe directory the program runs without MPS.
+[[nodiscard]] std::string make_mps_free_pipe_directory(const std::string& parent);
+
 } // namespace gpushare

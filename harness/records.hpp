@@ -16,7 +16,7 @@
 
 namespace gpushare {
 
-inline constexpr const char* report_schema_version = "1.6.0";
+inline constexpr const char* report_schema_version = "1.7.0";
 
 struct tool_info {
   std::string name = "gpushare-bench";
@@ -158,10 +158,12 @@ struct workload_result {
   verification_result verification;
   double flops_per_iteration = 0;
   double bytes_per_iteration = 0;
-  std::uint64_t iterations = 0;     ///< timed iterations over all repetitions
-  sample_summary iteration_time_us; ///< per repetition: mean iteration time [us]
-  sample_summary throughput_per_s;  ///< per repetition: iterations per second
-  latency_histogram histogram;      ///< every timed iteration [ns]
+  std::uint64_t iterations = 0; ///< timed iterations over all repetitions
+  /// Per repetition: mean iteration time [us]; open loop (rate=), the mean time a request
+  /// took from its start to its completion, waits for arrivals left out.
+  sample_summary iteration_time_us;
+  sample_summary throughput_per_s; ///< per repetition: iterations per second
+  latency_histogram histogram;     ///< every timed iteration [ns]
   latency_summary latency_us;
   std::vector<double> repetition_iteration_time_us; ///< the samples behind iteration_time_us
   std::vector<double> repetition_throughput_per_s;  ///< the samples behind throughput_per_s

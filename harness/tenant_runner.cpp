@@ -151,6 +151,9 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
             .string();
     process_spec spec{tenant_command_line(plan, launch), plan.environment, "",
                       plan.unset_environment};
+    if (!launch.mps_free_pipe_directory.empty()) {
+      spec.set_environment.emplace("CUDA_MPS_PIPE_DIRECTORY", launch.mps_free_pipe_directory);
+    }
     tenant.process = child_process::spawn_piped(spec, tenant.stderr_path);
     running.push_back(std::move(tenant));
   };
@@ -266,9 +269,23 @@ std::vector<tenant_outcome> run_tenant_phase(const std::vector<tenant_plan>& ten
   }
 
   report_finished();
+  // A tenant that has sent its result still tears its CUDA context down, which for one that
+  // holds most of the card's memory, or an MPS client after a fault, can take seconds; killing
+  // an MPS client that is still tearing down can leave its server stuck (and the next
+  // scenario's recovery time with it), so they get a generous grace, together, before the
+  // signals; an interrupt ends the grace at once.
+  constexpr std::chrono::milliseconds exit_grace{10'000};
+  constexpr std::chrono::milliseconds exit_poll{50};
+  const auto exit_deadline = steady::now() + exit_grace;
   for (auto& tenant : running) {
     tenant.process.close_input();
-    if (!tenant.process.wait_for(std::chrono::milliseconds(2000))) {
+  }
+  for (auto& tenant : running) {
+    bool exited = tenant.process.wait_for(std::chrono::milliseconds(0)).has_value();
+    while (!exited && steady::now() < exit_deadline && !interrupt_requested()) {
+      exited = tenant.process.wait_for(exit_poll).has_value();
+    }
+    if (!exited) {
       tenant.process.terminate(std::chrono::milliseconds(500));
     }
     if (tenant.outcome.status != "ok") {

@@ -40,6 +40,11 @@ struct tenant_launch {
   int device = 0;
   std::chrono::milliseconds timeout{300000}; ///< per phase, from spawn to result
   std::string scratch_directory;             ///< where tenants' stderr files go
+  /// CUDA_MPS_PIPE_DIRECTORY of every tenant whose plan sets none: an empty directory
+  /// (make_mps_free_pipe_directory), so that a tenant meant to run without MPS never joins a
+  /// daemon the harness did not start. Empty: tenants inherit the harness's own, which is
+  /// what --mps-use-existing needs, where that daemon may be the only way onto the GPU.
+  std::string mps_free_pipe_directory{};
 };
 
 struct tenant_outcome {

@@ -108,6 +108,9 @@ environment_comparison environment_differences(const report_document& base,
 }
 
 std::optional<double> change_of(const metric& base, const metric& next) {
+  if (!base.level.empty() || !next.level.empty()) {
+    return std::nullopt; // a verdict moves from word to word, by no amount
+  }
   if (base.unit.empty()) {
     return next.value - base.value;
   }
@@ -120,6 +123,12 @@ std::optional<double> change_of(const metric& base, const metric& next) {
 verdict judge(const metric& base, const metric& next, double threshold) {
   if (base.value == next.value) {
     return verdict::same;
+  }
+  if (!base.level.empty()) {
+    if (!(base.exact && next.exact)) {
+      return verdict::unclear;
+    }
+    return next.value > base.value ? verdict::faster : verdict::slower;
   }
   const std::optional<double> change = change_of(base, next);
   if (change && std::fabs(*change) <= threshold) {

@@ -13,6 +13,10 @@
 //   missing    in the base but not in the new report (a run skipped, failed or renamed): a
 //              regression too, unless allowed
 //
+// An isolation verdict (isolated > partial > none) that moved is "faster" (more isolated) or
+// "slower" (less isolated, a regression) when it records what happened to the victim (memory,
+// fault); judged on a figure without an interval (latency, compute) it is "unclear".
+//
 // Reports from different GPUs or GPU settings measure different things; they are compared
 // only when the caller forces it. Other differences (driver, CUDA versions) are listed.
 

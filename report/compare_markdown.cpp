@@ -29,6 +29,9 @@ std::string value_cell(const std::optional<metric>& figure) {
   if (!figure) {
     return "-";
   }
+  if (!figure->level.empty()) {
+    return figure->level;
+  }
   const std::string unit = figure->unit.empty() ? "" : " " + figure->unit;
   std::string text = format_significant(figure->value) + unit;
   if (figure->low && figure->high) {
@@ -52,6 +55,18 @@ std::string change_cell(const metric_delta& delta) {
 }
 
 std::string verdict_cell(const metric_delta& delta, const compare_settings& settings) {
+  if (delta.base && !delta.base->level.empty()) {
+    switch (delta.outcome) {
+    case verdict::slower:
+      return "**less isolated**";
+    case verdict::faster:
+      return "more isolated";
+    case verdict::unclear:
+      return "unclear (judged on a figure without an interval)";
+    default:
+      break;
+    }
+  }
   if (delta.outcome == verdict::slower) {
     return "**slower**";
   }
@@ -128,7 +143,7 @@ void print_comparison_markdown(std::ostream& out, const compared_file& base,
   out << "- base: " << file_line(base) << '\n';
   out << "- new: " << file_line(next) << "\n\n";
   if (result.regressions > 0) {
-    out << fmt::format("**{} regression{}** (slower beyond {:g} %, or missing).",
+    out << fmt::format("**{} regression{}** (slower beyond {:g} %, less isolated, or missing).",
                        result.regressions, result.regressions == 1 ? "" : "s",
                        100 * settings.threshold);
   } else {

@@ -81,6 +81,19 @@ public:
     }
   }
 
+  /// An isolation verdict by its rank; a word that is no verdict (a newer tool's) is left out.
+  void add_verdict(const std::string& name, const std::string& verdict, bool exact) {
+    static const std::map<std::string, double> ranks{
+        {"none", 0.0}, {"partial", 1.0}, {"isolated", 2.0}};
+    const auto rank = ranks.find(verdict);
+    if (rank == ranks.end()) {
+      return;
+    }
+    add(name, "", true, rank->second);
+    m_out.back().level = verdict;
+    m_out.back().exact = exact;
+  }
+
 private:
   std::vector<metric>& m_out;
 };
@@ -184,11 +197,13 @@ void add_tenants(collector& out, const std::string& key, const run_record& run) 
   out.add(key + "/interference", "x", false, aggregate.interference);
 }
 
-// The measured figures of each measured cell as "<run>/<mechanism>/<property>/<figure>":
-// untested and invalid cells, and a cell's settings and timestamps, are no measurement to hold
-// a new run against. The figures have no interval, so compare calls a change "unclear" at
-// most; a figure that vanished (a cell that became untested) counts against the new report
-// unless --allow-missing. Verdicts are words and are left to the report.
+// The measured figures of each measured cell as "<run>/<mechanism>/<property>/<figure>", and
+// its verdict: untested and invalid cells, and a cell's settings and timestamps, are no
+// measurement to hold a new run against. The figures have no interval, so compare calls a
+// change "unclear" at most; so is a verdict judged on them (latency, compute). A memory or
+// fault verdict records what happened to the victim, so a change in it is a regression or an
+// improvement. A figure that vanished (a cell that became untested) counts against the new
+// report unless --allow-missing.
 void add_isolation(collector& out, const std::string& key, const isolation_result& isolation) {
   std::map<std::string, int> seen;
   for (const isolation_cell& cell : isolation.cells) {
@@ -208,6 +223,8 @@ void add_isolation(collector& out, const std::string& key, const isolation_resul
     if (cell.mps_fault && cell.figures.count("recovery_ms") == 0) {
       out.add(prefix + "/recovery_ms", "ms", false, cell.mps_fault->recovery_ms);
     }
+    out.add_verdict(prefix + "/verdict", cell.verdict,
+                    cell.property == "memory" || cell.property == "fault");
   }
 }
 

@@ -22,6 +22,12 @@ struct metric {
   std::optional<double> low;
   std::optional<double> high;
   bool noisy = false;
+  /// Set for an isolation cell's verdict, which is a word and not a figure: "isolated",
+  /// "partial" or "none", with value its rank (2, 1, 0) so that higher is better.
+  std::string level{};
+  /// Set where the verdict follows from what happened to the victim (its allocation, its
+  /// exit after a fault) rather than from a timed figure: a change is a change, not noise.
+  bool exact = false;
 };
 
 /// A run's identity across reports: its mode and what it ran, e.g. "streams", "calibrate",
@@ -31,7 +37,8 @@ struct metric {
 /// Every figure of every run that finished ok (skipped and failed runs have none), in report
 /// order. Non-finite figures are left out: they compare with nothing. An isolation cell's
 /// figures are named "<run>/<mechanism>/<property>/<figure>", e.g.
-/// "isolation/mps/latency/victim_p99_inflation", with the unit their name implies.
+/// "isolation/mps/latency/victim_p99_inflation", with the unit their name implies; its verdict
+/// is "<run>/<mechanism>/<property>/verdict" with `level` set.
 [[nodiscard]] std::vector<metric> extract_metrics(const report_document& document);
 
 } // namespace gpushare::report

@@ -86,6 +86,13 @@ void hog_workload::setup() {
   m_hold.bytes_target = m_bytes == 0 ? all_it_can_get(free_bytes) : m_bytes;
   m_hold.chunk_bytes = m_chunk;
   m_chunks.clear();
+  if (m_bytes > std::max<std::uint64_t>(free_bytes, total_bytes)) {
+    // Fails as the allocation would, before a plan of that many chunks fills host memory.
+    throw cuda_error(fmt::format("workload hog: wanted {}, but the device has {} in all: {}",
+                                 bytes_text(m_bytes), bytes_text(total_bytes),
+                                 cudaGetErrorName(cudaErrorMemoryAllocation)),
+                     static_cast<int>(cudaErrorMemoryAllocation));
+  }
 
   const std::vector<std::uint64_t> plan = plan_chunks(m_hold.bytes_target, m_chunk);
   m_chunks.reserve(plan.size());

@@ -140,6 +140,22 @@ TEST(IsolationWorkloadsDevice, HogHoldsExactlyTheBytesAskedFor) {
   std::printf("%s: %s\n", result.description.c_str(), result.verification.detail.c_str());
 }
 
+TEST(IsolationWorkloadsDevice, HogAskedForMoreThanTheDeviceHasFailsAsOutOfMemoryAtOnce) {
+  GPUSHARE_REQUIRE_DEVICE();
+  // 1 PiB in 1 MiB chunks: a plan of 2^30 chunks would take 8 GiB of host memory to write down.
+  const workload_spec spec =
+      parse_workload_spec("hog:bytes=1125899906842624,chunk=1048576,hold_ms=0");
+  hog_workload hog(spec, {});
+  try {
+    hog.setup();
+    ADD_FAILURE() << "a hog asking for 1 PiB was set up";
+  } catch (const cuda_error& failure) {
+    EXPECT_EQ(failure.status(), static_cast<int>(cudaErrorMemoryAllocation));
+    EXPECT_THAT(failure.what(), ::testing::HasSubstr("cudaErrorMemoryAllocation"));
+  }
+  EXPECT_EQ(hog.hold().bytes_held, 0u);
+}
+
 TEST(IsolationWorkloadsDevice, HogAskedForAllTakesAtLeastHalfTheFreeMemory) {
   GPUSHARE_REQUIRE_DEVICE();
   const workload_spec spec = parse_workload_spec("hog:bytes=0,hold_ms=0");

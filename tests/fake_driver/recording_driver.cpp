@@ -1,9 +1,10 @@
 // Stands in for the NVIDIA driver library (it is built as libcuda.so.1) so a test can see which
 // processes initialise CUDA. Loading the library proves nothing (cuBLAS loads it in every
 // process that links it), so it records calls instead: cuInit and cuGetProcAddress, the doors
-// through which the CUDA runtime starts, append "<entry point> <command line>" to the file
-// named by GPUSHARE_DRIVER_CALL_LOG and fail, so CUDA finds no usable driver, as on a machine
-// without a GPU.
+// through which the CUDA runtime starts, append "<entry point> <command line>\t<MPS pipe
+// directory>" to the file named by GPUSHARE_DRIVER_CALL_LOG and fail, so CUDA finds no usable
+// driver, as on a machine without a GPU. The pipe directory (CUDA_MPS_PIPE_DIRECTORY, "-" when
+// unset) is where the real driver would look for an MPS daemon to join at this moment.
 
 #include <cstdlib>
 #include <fcntl.h>
@@ -41,7 +42,9 @@ void record_call(const char* entry_point) {
   if (fd < 0) {
     return;
   }
-  const std::string line = std::string(entry_point) + " " + own_command_line() + "\n";
+  const char* pipe_directory = std::getenv("CUDA_MPS_PIPE_DIRECTORY");
+  const std::string line = std::string(entry_point) + " " + own_command_line() + "\t" +
+                           (pipe_directory == nullptr ? "-" : pipe_directory) + "\n";
   // One write per line: O_APPEND keeps lines of concurrent loaders whole.
   (void)!write(fd, line.data(), line.size());
   (void)close(fd);

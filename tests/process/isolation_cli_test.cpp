@@ -14,8 +14,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace gpushare::test {
 namespace {
@@ -229,6 +231,69 @@ TEST(TenantPhase, ATenantJoiningAfterTheBarrierStartsOnceTheOthersWereReleased) 
   EXPECT_GT(outcomes[1].result->first_iteration_start_ns,
             outcomes[0].result->first_iteration_start_ns);
   EXPECT_GT(outcomes[1].finished_ms, outcomes[0].finished_ms);
+  fs::remove_all(scratch);
+}
+
+// Every tenant not given a pipe directory of its own gets the launch's empty one, so that it
+// runs without MPS whatever daemon the harness's environment points at; an MPS client keeps
+// its daemon's; with no such directory (--mps-use-existing) tenants inherit the harness's.
+TEST(TenantPhase, ATenantWithoutAPipeDirectoryOfItsOwnGetsTheEmptyOne) {
+  const fs::path scratch =
+      fs::temp_directory_path() / ("gpushare-pipe-test-" + std::to_string(getpid()));
+  fs::create_directories(scratch);
+  // A stand-in for the tenant program: it writes down where it would look for a daemon and
+  // exits without a result.
+  const fs::path program = scratch / "tenant-stand-in";
+  const fs::path log = scratch / "pipes.log";
+  {
+    std::ofstream script(program);
+    script << "#!/bin/sh\nprintf '%s %s\\n' \"$3\" \"${CUDA_MPS_PIPE_DIRECTORY:--}\" >> \""
+           << log.string() << "\"\nexit 1\n";
+  }
+  fs::permissions(program, fs::perms::owner_all);
+  tenant_launch launch;
+  launch.program = program.string();
+  launch.scratch_directory = scratch.string();
+  launch.settings.repetitions = 1;
+  launch.timeout = std::chrono::milliseconds(20000);
+  launch.mps_free_pipe_directory = make_mps_free_pipe_directory(scratch.string());
+  const std::vector<tenant_plan> tenants{
+      {0, parse_workload_spec("host-sleep:us=1"), {}},
+      {1, parse_workload_spec("host-sleep:us=2"), {{"CUDA_MPS_PIPE_DIRECTORY", "/their/pipe"}}}};
+  const auto read_log = [&] {
+    std::map<std::string, std::string> pipes;
+    std::ifstream in(log);
+    std::string spec;
+    std::string pipe;
+    while (in >> spec >> pipe) {
+      pipes[spec] = pipe;
+    }
+    fs::remove(log);
+    return pipes;
+  };
+
+  const char* before = std::getenv("CUDA_MPS_PIPE_DIRECTORY");
+  const std::string saved = before == nullptr ? "" : before;
+  ASSERT_EQ(setenv("CUDA_MPS_PIPE_DIRECTORY", "/inherited/pipe", 1), 0);
+  const std::vector<tenant_outcome> avoided = run_tenant_phase(tenants, launch);
+  ASSERT_EQ(avoided.size(), 2u);
+  std::map<std::string, std::string> pipes = read_log();
+  EXPECT_EQ(pipes["host-sleep:rate=0,us=1"], launch.mps_free_pipe_directory);
+  EXPECT_TRUE(fs::is_directory(launch.mps_free_pipe_directory));
+  EXPECT_TRUE(fs::is_empty(launch.mps_free_pipe_directory)) << "no daemon to be found there";
+  EXPECT_EQ(pipes["host-sleep:rate=0,us=2"], "/their/pipe") << "an MPS client keeps its daemon's";
+
+  launch.mps_free_pipe_directory.clear();
+  const std::vector<tenant_outcome> inherited = run_tenant_phase(tenants, launch);
+  ASSERT_EQ(inherited.size(), 2u);
+  pipes = read_log();
+  EXPECT_EQ(pipes["host-sleep:rate=0,us=1"], "/inherited/pipe");
+  EXPECT_EQ(pipes["host-sleep:rate=0,us=2"], "/their/pipe");
+  if (before == nullptr) {
+    unsetenv("CUDA_MPS_PIPE_DIRECTORY");
+  } else {
+    setenv("CUDA_MPS_PIPE_DIRECTORY", saved.c_str(), 1);
+  }
   fs::remove_all(scratch);
 }
 

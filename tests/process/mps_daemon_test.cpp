@@ -124,6 +124,8 @@ TEST(MpsPidList, ParsesOnePidPerLine) {
   EXPECT_EQ(parse_mps_pid_list(""), std::vector<int>{});
   EXPECT_EQ(parse_mps_pid_list("4242\n"), std::vector<int>{4242});
   EXPECT_EQ(parse_mps_pid_list("17\n23\n"), (std::vector<int>{17, 23}));
+  EXPECT_EQ(parse_mps_pid_list(" 17\r\n\t23 \n \n"), (std::vector<int>{17, 23}));
+  EXPECT_THROW((void)parse_mps_pid_list("17 23\n"), environment_error) << "two fields";
   EXPECT_THROW((void)parse_mps_pid_list("Server 17 not found\n"), environment_error);
 }
 

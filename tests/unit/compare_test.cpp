@@ -133,8 +133,22 @@ TEST(Metrics, IsolationFiguresAreNamedByMechanismPropertyAndFigure) {
             1)
       << "the daemon's recovery_ms is the figure's, not a second metric";
   // Only measured figures: 1 + 2 + 1 + 1 + 0 + 1 over the six cells (victim_allocation_failed
-  // and victim_slowdown are no figure the harness measures; the untested cell gives none).
-  EXPECT_EQ(metrics.size(), 6u);
+  // and victim_slowdown are no figure the harness measures; the untested cell gives none),
+  // and the verdicts of the five measured cells.
+  EXPECT_EQ(metrics.size(), 11u);
+  const metric* fault_verdict = find("isolation/mps/fault/verdict");
+  ASSERT_NE(fault_verdict, nullptr);
+  EXPECT_EQ(fault_verdict->level, "none");
+  EXPECT_EQ(fault_verdict->value, 0.0);
+  EXPECT_TRUE(fault_verdict->exact) << "a fault verdict records what happened to the victim";
+  const metric* latency_verdict = find("isolation/mps-limited/latency/verdict");
+  ASSERT_NE(latency_verdict, nullptr);
+  EXPECT_EQ(latency_verdict->level, "partial");
+  EXPECT_EQ(latency_verdict->value, 1.0);
+  EXPECT_FALSE(latency_verdict->exact) << "judged on a figure without an interval";
+  ASSERT_NE(find("isolation/mig/memory/verdict"), nullptr);
+  EXPECT_EQ(find("isolation/mig/memory/verdict")->value, 2.0);
+  EXPECT_EQ(find("isolation/mig/compute/verdict"), nullptr) << "untested is no verdict to hold";
 
   // A fault cell whose figures lack recovery_ms still gives the daemon's; a cell measured twice
   // in one run is numbered like repeated runs; a non-finite figure is left out.
@@ -170,6 +184,47 @@ TEST(Compare, IsolationFigureChangesAreNeverRegressions) {
       });
   ASSERT_NE(moved, result.deltas.end());
   EXPECT_EQ(moved->outcome, verdict::unclear);
+}
+
+TEST(Compare, AnIsolationVerdictThatRecordsWhatHappenedIsARegressionWhenItDrops) {
+  report_document base;
+  base.runs = {test::make_isolation_run()};
+  report_document next = base;
+  isolation_result& cells = *next.runs[0].isolation;
+  cells.cells[3].verdict = "none";     // mig memory: isolated -> none
+  cells.cells[1].verdict = "isolated"; // mps fault: none -> isolated
+  cells.cells[2].verdict = "none";     // mps-limited latency: partial -> none
+  const comparison result = compare_reports(base, next, {});
+  const auto outcome = [&](const std::string& name) {
+    const auto found = std::find_if(result.deltas.begin(), result.deltas.end(),
+                                    [&](const metric_delta& delta) { return delta.name == name; });
+    EXPECT_NE(found, result.deltas.end()) << name;
+    return found == result.deltas.end() ? verdict::same : found->outcome;
+  };
+  EXPECT_EQ(outcome("isolation/mig/memory/verdict"), verdict::slower);
+  EXPECT_EQ(outcome("isolation/mps/fault/verdict"), verdict::faster);
+  EXPECT_EQ(outcome("isolation/mps-limited/latency/verdict"), verdict::unclear);
+  EXPECT_EQ(outcome("isolation/mps/memory/verdict"), verdict::same);
+  EXPECT_EQ(result.regressions, 1) << "only the memory cell that lost its isolation";
+  const auto moved =
+      std::find_if(result.deltas.begin(), result.deltas.end(), [](const metric_delta& delta) {
+        return delta.name == "isolation/mig/memory/verdict";
+      });
+  ASSERT_NE(moved, result.deltas.end());
+  EXPECT_FALSE(moved->delta) << "a verdict moves by no amount";
+
+  std::ostringstream markdown;
+  const compared_file base_file{"base.json", &base};
+  const compared_file next_file{"new.json", &next};
+  print_comparison_markdown(markdown, base_file, next_file, result, {}, false);
+  EXPECT_THAT(markdown.str(), ::testing::HasSubstr("| `isolation/mig/memory/verdict` | isolated | "
+                                                   "none | - | **less isolated** |"));
+  EXPECT_THAT(markdown.str(), ::testing::HasSubstr("| none | isolated | - | more isolated |"));
+  EXPECT_THAT(markdown.str(), ::testing::HasSubstr("**1 regression**"));
+
+  // Back again, the other way round: the gate is symmetric.
+  const comparison back = compare_reports(next, base, {});
+  EXPECT_EQ(back.regressions, 1) << "the mps fault cell losing its isolation";
 }
 
 TEST(Compare, VerdictRules) {

@@ -10,6 +10,7 @@ namespace gpushare {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr std::uint64_t gib = 1ULL << 30;
 
@@ -58,6 +59,16 @@ TEST(IsolationVerdict, MemoryVictimGotItsShareWhileTheHogWasHeldToItsOwn) {
   EXPECT_EQ(cell.figures.at("hog_held_bytes"), double(32 * gib));
   EXPECT_EQ(cell.figures.at("victim_held_bytes"), double(32 * gib));
   EXPECT_THAT(cell.rule, HasSubstr("promised share (32.00 GiB)"));
+  EXPECT_THAT(cell.evidence, HasSubstr("not at a refused allocation"))
+      << "a hog that stopped where it was told memory ended never tried past the limit";
+
+  // Stopped by a refused allocation: the limit was seen to hold, and the evidence says so.
+  isolation_cell stopped = memory_scenario(32 * gib, victim);
+  stopped.tenants[0].shared = holding(32 * gib, 76 * gib, out_of_memory);
+  judge_memory(stopped, 32 * gib, 32 * gib);
+  EXPECT_EQ(stopped.verdict, "isolated");
+  EXPECT_THAT(stopped.evidence, HasSubstr("was stopped: workload hog"));
+  EXPECT_THAT(stopped.evidence, Not(HasSubstr("not at a refused allocation")));
 }
 
 TEST(IsolationVerdict, MemoryVictimFitOnlyBecauseTheHogLeftRoomIsPartial) {

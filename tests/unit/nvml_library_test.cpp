@@ -115,7 +115,7 @@ TEST(NvmlRun, HostTenantsRunWithTelemetryMarkedUnavailable) {
                                  "failed: Driver Not Loaded"));
   std::ifstream in(report.path());
   const nlohmann::json document = nlohmann::json::parse(in);
-  EXPECT_EQ(document["schema_version"], "1.6.0");
+  EXPECT_EQ(document["schema_version"], "1.7.0");
   EXPECT_EQ(document["telemetry"]["status"], "unavailable");
   EXPECT_THAT(document["telemetry"]["reason"].get<std::string>(),
               HasSubstr("Driver Not Loaded (NVML error 9)"));

@@ -333,6 +333,12 @@ TEST(ReportChoice, ReportCommandAppliesTheLatencyBoundAndTheGpuModel) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("--latency-bound soon"));
   EXPECT_FALSE(fs::exists(dir / "bad" / "index.html"));
+  for (const char* option : {"--latency-bound", "--fleet"}) {
+    const auto empty = run_gpushare({"report", json, "-o", (dir / "bad").string(), option, ""});
+    EXPECT_EQ(empty.exit_code, 2) << option << " given empty is no bound to leave out";
+    EXPECT_THAT(empty.err, HasSubstr("must not be empty")) << option;
+    EXPECT_FALSE(fs::exists(dir / "bad" / "index.html"));
+  }
   fs::remove_all(dir);
 }
 

@@ -116,5 +116,17 @@ TEST(Suite, AnIsolationRunTakesItsMechanismsAndWorkloadSet) {
   EXPECT_EQ(runs[0].isolation_workloads, "host");
 }
 
+TEST(Suite, UseExistingMpsIsForTheMpsRunsNotTheIsolationOrMigRuns) {
+  run_config given;
+  given.mps_use_existing = true;
+  const auto runs = expand_suite("[run]\nmode = mps\nworkload = host-sleep\n"
+                                 "[run]\nmode = isolation\n[run]\nmode = mig\n",
+                                 "my.suite", given);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_TRUE(runs[0].mps_use_existing);
+  EXPECT_FALSE(runs[1].mps_use_existing) << "isolation faults tenants on purpose";
+  EXPECT_FALSE(runs[2].mps_use_existing);
+}
+
 } // namespace
 } // namespace gpushare::cli
