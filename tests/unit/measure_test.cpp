@@ -160,22 +160,23 @@ TEST(WorkloadFactory, BuildsEveryCatalogWorkloadWithoutTouchingTheGpu) {
 namespace gpushare {
 namespace {
 
+/// One repetition of `iterations` iterations of a host workload, no warm-up.
+workload_result measure_once(const std::string& spec_text, std::uint64_t iterations) {
+  const auto spec = parse_workload_spec(spec_text);
+  auto work = make_workload(spec, {});
+  measure_settings settings;
+  settings.warmup_iterations = 0;
+  settings.repetitions = 1;
+  settings.iterations = iterations;
+  return measure_workload(*work, spec, settings);
+}
+
 TEST(Measure, OpenLoopLatencyIncludesQueueingBehindSlowRequests) {
   // Requests arrive every 1 ms on average but each takes at least 2 ms: an open-loop client
   // queues up, and latency measured from the scheduled arrival must show it. A closed-loop
   // client of the same service never sees more than the service time plus scheduling noise.
-  const auto open_spec = parse_workload_spec("host-sleep:us=2000,rate=1000");
-  auto open_work = make_workload(open_spec, {});
-  measure_settings settings;
-  settings.warmup_iterations = 0;
-  settings.repetitions = 1;
-  settings.iterations = 40;
-  const workload_result open = measure_workload(*open_work, open_spec, settings);
-
-  const auto closed_spec = parse_workload_spec("host-sleep:us=2000");
-  auto closed_work = make_workload(closed_spec, {});
-  const workload_result closed = measure_workload(*closed_work, closed_spec, settings);
-
+  const workload_result open = measure_once("host-sleep:us=2000,rate=1000", 40);
+  const workload_result closed = measure_once("host-sleep:us=2000", 40);
   EXPECT_GE(open.latency_us.min, 2000.0);
   // The 40th request arrives after about 40 ms but cannot finish before 80 ms of service.
   EXPECT_GT(open.latency_us.max, 8 * 2000.0);
@@ -186,27 +187,15 @@ TEST(Measure, OpenLoopLatencyIncludesQueueingBehindSlowRequests) {
 TEST(Measure, OpenLoopWaitsForArrivalsWhenTheServiceIsFast) {
   // 40 requests at 2000/s take about 20 ms of arrivals even though each is instant, so the
   // throughput is bound by the arrival rate, not by the service.
-  const auto spec = parse_workload_spec("host-sleep:us=0,rate=2000");
-  auto work = make_workload(spec, {});
-  measure_settings settings;
-  settings.warmup_iterations = 0;
-  settings.repetitions = 1;
-  settings.iterations = 40;
-  const workload_result result = measure_workload(*work, spec, settings);
+  const workload_result result = measure_once("host-sleep:us=0,rate=2000", 40);
   EXPECT_LT(result.throughput_per_s.median, 2000.0 * 3);
 }
 
 TEST(Measure, OpenLoopIterationTimeIsTheServiceNotTheGapBetweenArrivals) {
-  // Requests arrive every 2 ms on average and each takes 200 us: the iteration time (what a
-  // slowdown divides) is the 200 us of service, not the 2 ms the client spends waiting, while
-  // the throughput is the arrival rate.
-  const auto spec = parse_workload_spec("host-sleep:us=200,rate=500");
-  auto work = make_workload(spec, {});
-  measure_settings settings;
-  settings.warmup_iterations = 0;
-  settings.repetitions = 1;
-  settings.iterations = 50;
-  const workload_result result = measure_workload(*work, spec, settings);
+  // Requests arrive every 2 ms on average and each takes 200 us: the iteration time (what the
+  // stopping rule watches) is the 200 us of service, not the 2 ms the client spends waiting,
+  // while the throughput is the arrival rate.
+  const workload_result result = measure_once("host-sleep:us=200,rate=500", 50);
   EXPECT_GE(result.iteration_time_us.median, 200.0) << "a request sleeps 200 us";
   EXPECT_LT(result.iteration_time_us.median, 1000.0) << "the wait for arrivals is no service";
   EXPECT_LT(result.throughput_per_s.median, 1500.0) << "bound by about 500 arrivals per second";
