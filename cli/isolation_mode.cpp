@@ -426,7 +426,7 @@ run_record sharing_run(const run_config& config, const std::string& mechanism,
   if (step.duration_s == std::nullopt && step.iterations == std::nullopt) {
     step.duration_s = 1.0;
   }
-  return measure_sharing(step, step.mode, gpu != nullptr ? gpu->uuid : std::string());
+  return measure_sharing(step, step.mode, gpu);
 }
 
 /// Under mig: the victim alone on its instance, then beside the aggressors on the other one.

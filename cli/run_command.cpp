@@ -76,7 +76,7 @@ void with_telemetry(const telemetry_settings& telemetry, const gpu_info& gpu, co
     return;
   }
   telemetry_settings settings = telemetry;
-  settings.gpu_uuids = {gpu.uuid};
+  settings.gpu_uuids = {whole_gpu_uuid(gpu)};
   telemetry_sampler sampler(settings, phase);
   sampler.start();
   body(); // on an exception the sampler's destructor stops its thread
@@ -325,9 +325,9 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
           }
         } else {
           const bool gpu_tenants = !host_only_workloads(step);
-          live.add_run(with_limits(
-              measure_sharing(step, mode, gpu_tenants ? gpu().uuid : std::string(), telemetry),
-              document.runs));
+          live.add_run(
+              with_limits(measure_sharing(step, mode, gpu_tenants ? &gpu() : nullptr, telemetry),
+                          document.runs));
         }
       }
       const run_record& done = document.runs.back();

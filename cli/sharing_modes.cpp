@@ -84,8 +84,9 @@ tenant_launch tenant_launch_for(const run_config& config, const std::string& scr
   return launch;
 }
 
-run_record measure_sharing(const run_config& config, const std::string& mode,
-                           const std::string& device_uuid, const telemetry_settings& telemetry) {
+run_record measure_sharing(const run_config& config, const std::string& mode, const gpu_info* gpu,
+                           const telemetry_settings& telemetry) {
+  const std::string device_uuid = gpu != nullptr ? gpu->uuid : std::string();
   const scoped_private_directory scratch(std::filesystem::temp_directory_path().string(),
                                          "gpushare-run-");
   sharing_plan plan;
@@ -96,7 +97,7 @@ run_record measure_sharing(const run_config& config, const std::string& mode,
   }
   if (!device_uuid.empty()) {
     plan.telemetry = telemetry;
-    plan.telemetry.gpu_uuids = {device_uuid};
+    plan.telemetry.gpu_uuids = {whole_gpu_uuid(*gpu)};
   }
 
   if (mode != "mps") {

@@ -12,12 +12,13 @@
 
 namespace gpushare::cli {
 
-/// Measures `mode` ("timeslice" or "mps"). `device_uuid` ("" for host-only tenants) is the
-/// GPU the MPS daemon is given. Throws environment_error when an MPS daemon the tool did not
-/// start is running (unless --mps-use-existing) or its own cannot start. `telemetry` samples
-/// the GPU of `device_uuid` during every phase when it has a source.
+/// Measures `mode` ("timeslice" or "mps"). `gpu` (null for host-only tenants) is the device
+/// the MPS daemon is given, by its uuid (a MIG instance's own on a MIG-enabled GPU). Throws
+/// environment_error when an MPS daemon the tool did not start is running (unless
+/// --mps-use-existing) or its own cannot start. `telemetry` samples the GPU of `gpu` during
+/// every phase when it has a source.
 [[nodiscard]] run_record measure_sharing(const run_config& config, const std::string& mode,
-                                         const std::string& device_uuid,
+                                         const gpu_info* gpu,
                                          const telemetry_settings& telemetry = {});
 
 /// True when every tenant workload is a host-* test instrument (no GPU needed).

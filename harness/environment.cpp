@@ -171,22 +171,7 @@ environment_info capture_environment(const environment_options& options) {
     std::string why;
     environment.driver_release = nvml.driver_version(&why).value_or("");
     for (auto& gpu : environment.gpus) {
-      // Matched by uuid: NVML and CUDA number GPUs differently (CUDA_VISIBLE_DEVICES,
-      // CUDA_DEVICE_ORDER), the uuid is the same in both.
-      gpu.nvml = nvml.describe_gpu(gpu.uuid);
-      const mig_query mig = nvml.mig_mode(gpu.uuid);
-      if (mig.not_supported) {
-        gpu.mig_mode = "unsupported";
-      } else if (mig.mode) {
-        gpu.mig_mode = mig.mode->current_enabled ? "enabled" : "disabled";
-        if (mig.mode->pending_enabled != mig.mode->current_enabled) {
-          gpu.mig_detail = mig.mode->pending_enabled ? "enable pending a GPU reset"
-                                                     : "disable pending a GPU reset";
-        }
-      } else {
-        gpu.mig_mode = "unknown";
-        gpu.mig_detail = mig.error;
-      }
+      describe_with_nvml(gpu, nvml);
     }
   }
   for (auto& gpu : environment.gpus) {
@@ -196,6 +181,43 @@ environment_info capture_environment(const environment_options& options) {
     }
   }
   return environment;
+}
+
+void describe_with_nvml(gpu_info& gpu, const nvml_library& nvml) {
+  // Matched by uuid: NVML and CUDA number GPUs differently (CUDA_VISIBLE_DEVICES,
+  // CUDA_DEVICE_ORDER), the uuid is the same in both.
+  const nvml_identity identity = nvml.identify(gpu.uuid);
+  if (!identity.uuid.empty()) {
+    gpu.uuid = identity.uuid;
+  }
+  if (identity.uuid.rfind("MIG-", 0) == 0) {
+    // A MIG instance exists only on a GPU in MIG mode; the GPU is the one NVML describes.
+    gpu.mig_mode = "enabled";
+    gpu.mig_parent_uuid = identity.gpu_uuid;
+    gpu.mig_detail =
+        identity.gpu_uuid.empty()
+            ? fmt::format("CUDA runs on MIG instance {}; its GPU is unknown: {}", identity.uuid,
+                          identity.error)
+            : fmt::format("CUDA runs on MIG instance {} of {}", identity.uuid, identity.gpu_uuid);
+    if (!identity.gpu_uuid.empty()) {
+      gpu.nvml = nvml.describe_gpu(identity.gpu_uuid);
+    }
+    return;
+  }
+  gpu.nvml = nvml.describe_gpu(gpu.uuid);
+  const mig_query mig = nvml.mig_mode(gpu.uuid);
+  if (mig.not_supported) {
+    gpu.mig_mode = "unsupported";
+  } else if (mig.mode) {
+    gpu.mig_mode = mig.mode->current_enabled ? "enabled" : "disabled";
+    if (mig.mode->pending_enabled != mig.mode->current_enabled) {
+      gpu.mig_detail =
+          mig.mode->pending_enabled ? "enable pending a GPU reset" : "disable pending a GPU reset";
+    }
+  } else {
+    gpu.mig_mode = "unknown";
+    gpu.mig_detail = identity.error.empty() ? mig.error : identity.error;
+  }
 }
 
 void require_cuda_device(const environment_info& environment, int device) {

@@ -2,6 +2,7 @@
 // Captures what this machine has: host, NVIDIA driver, CUDA versions, every GPU, MPS daemons.
 // Used by `probe`, by the start-up gate of every measuring mode, and recorded in each report.
 
+#include "harness/nvml_library.hpp"
 #include "harness/records.hpp"
 
 #include <string>
@@ -22,6 +23,11 @@ struct environment_options {
 
 /// Formats 16 raw uuid bytes as nvidia-smi prints them: GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
 [[nodiscard]] std::string format_gpu_uuid(const unsigned char (&bytes)[16]);
+
+/// Fills what NVML knows of `gpu` (CUDA's view of one device): which device NVML calls it
+/// (on a MIG-enabled GPU CUDA may run on a MIG instance: its uuid becomes "MIG-..." and the
+/// GPU's goes into mig_parent_uuid), the GPU's NVML record and its MIG mode.
+void describe_with_nvml(gpu_info& gpu, const nvml_library& nvml);
 
 /// Throws environment_error with unavailable_reason when no CUDA device can be used, and
 /// usage_error when `device` is not one of the devices found.

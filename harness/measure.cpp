@@ -80,7 +80,6 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
                            settings.noise_threshold};
   while (!enough_repetitions(iteration_time_us, rule)) {
     std::uint64_t done = 0;
-    std::uint64_t service_ns = 0; // open loop: request start to completion, no idle wait
     const auto repetition_start = monotonic_clock::now();
     auto now = repetition_start;
     auto scheduled = repetition_start;
@@ -95,27 +94,17 @@ workload_result measure_workload(workload& work, const workload_spec& spec,
         if (scheduled > start) {
           std::this_thread::sleep_until(scheduled);
         }
-        const auto served_from = monotonic_clock::now();
-        work.run_iteration();
-        now = monotonic_clock::now();
-        service_ns += elapsed_ns(served_from, now);
         start = scheduled;
-      } else {
-        work.run_iteration();
-        now = monotonic_clock::now();
       }
+      work.run_iteration();
+      now = monotonic_clock::now();
       result.histogram.record(elapsed_ns(start, now));
       ++done;
     }
     // A clock that did not advance would divide by zero; one nanosecond is its resolution.
     const double seconds =
         static_cast<double>(std::max<std::uint64_t>(elapsed_ns(repetition_start, now), 1)) * 1e-9;
-    // Open loop, the repetition's length is set by the arrivals (about done / rate): the time
-    // per request is what the service took, which is what sharing slows down, and what the
-    // stopping rule must see rather than the arrival process's own spread.
-    iteration_time_us.push_back(rate > 0 ? static_cast<double>(service_ns) * 1e-3 /
-                                               static_cast<double>(done)
-                                         : seconds * 1e6 / static_cast<double>(done));
+    iteration_time_us.push_back(seconds * 1e6 / static_cast<double>(done));
     throughput.push_back(static_cast<double>(done) / seconds);
     result.iterations += done;
   }

@@ -33,10 +33,7 @@ inline constexpr std::uint64_t default_iterations = 20;
 using before_timing_hook = std::function<void()>;
 
 /// Measures `work` as `spec` describes it. A spec with rate > 0 runs open loop: Poisson
-/// arrivals at that rate, latency from each request's scheduled arrival, the iteration time
-/// from each request's start to its completion (not the wait for the next arrival, which would
-/// make it 1 / rate), and the throughput as completed requests per second of the repetition,
-/// the offered rate while the service keeps up. When the device output
+/// arrivals at that rate, latency from each request's scheduled arrival. When the device output
 /// does not match the host reference, returns at once with the failed verification and no timings:
 /// a wrong kernel's speed is not a result. Every iteration's latency (host monotonic clock around
 /// launch and synchronise) goes into the histogram; each repetition contributes one mean iteration

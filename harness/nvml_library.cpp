@@ -70,6 +70,8 @@ using nvml_utilization_fn = nvml_return (*)(nvml_device, nvml_utilization*);
 using nvml_memory_fn = nvml_return (*)(nvml_device, nvml_memory*);
 using nvml_reasons_fn = nvml_return (*)(nvml_device, unsigned long long*);
 using nvml_processes_fn = nvml_return (*)(nvml_device, unsigned*, nvml_process_info*);
+using nvml_parent_fn = nvml_return (*)(nvml_device, nvml_device*);
+constexpr unsigned nvml_device_uuid_v2_buffer_size = 96;
 
 std::string compute_mode_name(int mode) {
   switch (mode) {
@@ -116,6 +118,8 @@ struct nvml_library::state {
   nvml_clock_fn temperature = nullptr;
   nvml_reasons_fn event_reasons = nullptr;
   nvml_processes_fn processes = nullptr;
+  nvml_parent_fn parent_of_mig = nullptr;
+  nvml_device_string_fn device_uuid = nullptr;
   /// Handles by uuid: the lookup walks every GPU, too slow to repeat in each sample.
   std::map<std::string, nvml_device> devices;
 
@@ -228,6 +232,9 @@ nvml_library nvml_library::open(const std::string& path) {
       reinterpret_cast<nvml_handle_by_uuid_fn>(resolve("nvmlDeviceGetHandleByUUID"));
   loaded->mig_mode = reinterpret_cast<nvml_mig_mode_fn>(resolve("nvmlDeviceGetMigMode"));
   loaded->name = reinterpret_cast<nvml_device_string_fn>(optional("nvmlDeviceGetName"));
+  loaded->parent_of_mig =
+      reinterpret_cast<nvml_parent_fn>(optional("nvmlDeviceGetDeviceHandleFromMigDeviceHandle"));
+  loaded->device_uuid = reinterpret_cast<nvml_device_string_fn>(optional("nvmlDeviceGetUUID"));
   loaded->pci_info = reinterpret_cast<nvml_pci_fn>(optional("nvmlDeviceGetPciInfo_v3"));
   loaded->compute_mode = reinterpret_cast<nvml_int_fn>(optional("nvmlDeviceGetComputeMode"));
   loaded->persistence_mode =
@@ -303,6 +310,52 @@ std::optional<std::string> nvml_library::driver_version(std::string* why) const 
     return std::nullopt;
   }
   return std::string(buffer);
+}
+
+nvml_identity nvml_library::identify(const std::string& cuda_uuid) const {
+  nvml_identity identity;
+  if (!m_state) {
+    identity.error = m_error;
+    return identity;
+  }
+  const auto dash = cuda_uuid.find('-');
+  const std::string hex = dash == std::string::npos ? cuda_uuid : cuda_uuid.substr(dash + 1);
+  std::string as_gpu;
+  if (m_state->device("GPU-" + hex, as_gpu) != nullptr) {
+    identity.uuid = "GPU-" + hex;
+    identity.gpu_uuid = identity.uuid;
+    return identity;
+  }
+  std::string as_mig;
+  const nvml_device instance = m_state->device("MIG-" + hex, as_mig);
+  if (instance == nullptr) {
+    identity.error = fmt::format("NVML knows the device neither as a GPU ({}) nor as a MIG "
+                                 "instance ({})",
+                                 as_gpu, as_mig);
+    return identity;
+  }
+  identity.uuid = "MIG-" + hex;
+  if (m_state->parent_of_mig == nullptr || m_state->device_uuid == nullptr) {
+    identity.error = "this NVML cannot name a MIG instance's GPU "
+                     "(nvmlDeviceGetDeviceHandleFromMigDeviceHandle or nvmlDeviceGetUUID missing)";
+    return identity;
+  }
+  nvml_device parent = nullptr;
+  nvml_return status = m_state->parent_of_mig(instance, &parent);
+  if (status != nvml_success) {
+    identity.error =
+        "nvmlDeviceGetDeviceHandleFromMigDeviceHandle failed: " + m_state->describe(status);
+    return identity;
+  }
+  char parent_uuid[nvml_device_uuid_v2_buffer_size] = {};
+  status = m_state->device_uuid(parent, parent_uuid, sizeof(parent_uuid));
+  if (status != nvml_success) {
+    identity.error =
+        "nvmlDeviceGetUUID of the MIG instance's GPU failed: " + m_state->describe(status);
+    return identity;
+  }
+  identity.gpu_uuid = parent_uuid;
+  return identity;
 }
 
 mig_query nvml_library::mig_mode(const std::string& gpu_uuid) const {

@@ -24,6 +24,14 @@ struct mig_query {
   std::string error;          ///< why the query failed otherwise
 };
 
+/// What NVML calls a CUDA device. CUDA gives 16 bytes of uuid; on a MIG-enabled GPU they may
+/// name the MIG instance CUDA runs on rather than the GPU, and only NVML can tell which.
+struct nvml_identity {
+  std::string uuid;     ///< "GPU-..." or "MIG-..."; "" when NVML knows neither
+  std::string gpu_uuid; ///< the whole GPU's: `uuid` itself, or the MIG instance's parent
+  std::string error;    ///< why the device or its parent was not found; "" otherwise
+};
+
 class nvml_library final : public telemetry_source {
 public:
   /// The library the driver installs; tests pass other paths.
@@ -45,6 +53,10 @@ public:
 
   /// Driver release, e.g. "580.95.05"; nullopt with the reason in *why on failure.
   [[nodiscard]] std::optional<std::string> driver_version(std::string* why = nullptr) const;
+  /// Looks the CUDA device up as a GPU ("GPU-" and the hex of its uuid), then as a MIG instance
+  /// ("MIG-"), and finds a MIG instance's parent GPU. `cuda_uuid` is CUDA's uuid written
+  /// either way (format_gpu_uuid writes "GPU-").
+  [[nodiscard]] nvml_identity identify(const std::string& cuda_uuid) const;
   /// MIG mode of the GPU with this uuid ("GPU-...").
   [[nodiscard]] mig_query mig_mode(const std::string& gpu_uuid) const;
   /// Name, PCI, modes, power limit, clocks and PCIe link of the GPU with this uuid.

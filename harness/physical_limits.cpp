@@ -185,19 +185,14 @@ std::optional<double> shared_overlap(const std::vector<tenant_record>& tenants) 
       continue;
     }
     const workload_result& shared = *tenant.shared;
-    if (shared.first_iteration_start_ns == 0 || shared.repetition_throughput_per_s.empty()) {
+    if (shared.first_iteration_start_ns == 0 || shared.repetition_iteration_time_us.empty()) {
       return std::nullopt;
     }
-    // Wall time per iteration, 1 / throughput: for an open-loop tenant the iteration time is
-    // only the service time, and the waits between arrivals are part of its span too.
     double mean_us = 0;
-    for (const double rate : shared.repetition_throughput_per_s) {
-      if (!(rate > 0)) {
-        return std::nullopt;
-      }
-      mean_us += 1e6 / rate;
+    for (const double time : shared.repetition_iteration_time_us) {
+      mean_us += time;
     }
-    mean_us /= static_cast<double>(shared.repetition_throughput_per_s.size());
+    mean_us /= static_cast<double>(shared.repetition_iteration_time_us.size());
     const double start = static_cast<double>(shared.first_iteration_start_ns);
     const double end = start + 1e3 * mean_us * static_cast<double>(shared.iterations);
     earliest_start = std::min(earliest_start, start);

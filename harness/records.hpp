@@ -59,14 +59,19 @@ struct nvml_gpu_record {
 struct gpu_info {
   int index = 0; ///< CUDA device ordinal
   std::string name;
-  std::string uuid;       ///< "GPU-xxxxxxxx-..." as nvidia-smi prints it
+  /// "GPU-xxxxxxxx-..." as nvidia-smi prints it; "MIG-..." when NVML says this CUDA device is
+  /// a MIG instance (what CUDA_VISIBLE_DEVICES and an MPS daemon on it take)
+  std::string uuid;
   std::string pci_bus_id; ///< "0000:17:00.0"
   int compute_capability_major = 0;
   int compute_capability_minor = 0;
   int sm_count = 0;
   std::uint64_t memory_bytes = 0;
-  std::string mig_mode;     ///< enabled | disabled | unsupported | unknown
-  std::string mig_detail;   ///< why unknown, or a change pending a GPU reset; "" otherwise
+  std::string mig_mode;   ///< enabled | disabled | unsupported | unknown
+  std::string mig_detail; ///< why unknown, or a change pending a GPU reset; "" otherwise
+  /// The whole GPU's uuid when this CUDA device is a MIG instance (NVML and telemetry speak
+  /// of the GPU); "" otherwise.
+  std::string mig_parent_uuid{};
   std::string compute_mode; ///< default | exclusive_process | prohibited | unknown
   int sm_clock_max_mhz = 0;
   int memory_clock_max_mhz = 0;
@@ -74,6 +79,12 @@ struct gpu_info {
   int l2_cache_bytes = 0;
   std::optional<nvml_gpu_record> nvml; ///< matched by uuid; empty when NVML is unavailable
 };
+
+/// The GPU that NVML and telemetry speak of for this CUDA device: itself, or the GPU a MIG
+/// instance belongs to.
+[[nodiscard]] inline const std::string& whole_gpu_uuid(const gpu_info& gpu) {
+  return gpu.mig_parent_uuid.empty() ? gpu.uuid : gpu.mig_parent_uuid;
+}
 
 /// What the tool found about MPS on this machine (it never touches a daemon it did not start).
 struct mps_status {
@@ -158,12 +169,10 @@ struct workload_result {
   verification_result verification;
   double flops_per_iteration = 0;
   double bytes_per_iteration = 0;
-  std::uint64_t iterations = 0; ///< timed iterations over all repetitions
-  /// Per repetition: mean iteration time [us]; open loop (rate=), the mean time a request
-  /// took from its start to its completion, waits for arrivals left out.
-  sample_summary iteration_time_us;
-  sample_summary throughput_per_s; ///< per repetition: iterations per second
-  latency_histogram histogram;     ///< every timed iteration [ns]
+  std::uint64_t iterations = 0;     ///< timed iterations over all repetitions
+  sample_summary iteration_time_us; ///< per repetition: mean iteration time [us]
+  sample_summary throughput_per_s;  ///< per repetition: iterations per second
+  latency_histogram histogram;      ///< every timed iteration [ns]
   latency_summary latency_us;
   std::vector<double> repetition_iteration_time_us; ///< the samples behind iteration_time_us
   std::vector<double> repetition_throughput_per_s;  ///< the samples behind throughput_per_s

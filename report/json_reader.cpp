@@ -224,6 +224,9 @@ gpu_info gpu_from_json(const json& value, const std::string& path) {
   gpu.memory_bytes = read<std::uint64_t>(value, "memory_bytes", path);
   gpu.mig_mode = read<std::string>(value, "mig_mode", path);
   gpu.mig_detail = read<std::string>(value, "mig_detail", path);
+  if (value.contains("mig_parent_uuid")) { // added in 1.7.0
+    gpu.mig_parent_uuid = read<std::string>(value, "mig_parent_uuid", path);
+  }
   gpu.compute_mode = read<std::string>(value, "compute_mode", path);
   const json& clocks = member(value, "clocks", path);
   gpu.sm_clock_max_mhz = read<int>(clocks, "sm_max_mhz", path + ".clocks");

@@ -366,6 +366,7 @@ json gpu_to_json(const gpu_info& gpu) {
            {"memory_bytes", gpu.memory_bytes},
            {"mig_mode", gpu.mig_mode},
            {"mig_detail", gpu.mig_detail},
+           {"mig_parent_uuid", gpu.mig_parent_uuid},
            {"compute_mode", gpu.compute_mode},
            {"clocks",
             {{"sm_max_mhz", gpu.sm_clock_max_mhz}, {"memory_max_mhz", gpu.memory_clock_max_mhz}}},
