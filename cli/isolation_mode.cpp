@@ -526,7 +526,7 @@ std::string unavailable_reason(const run_config& config, const std::string& mech
       return "MIG instances need a GPU";
     }
     try {
-      instances = existing_mig_instances(config, std::string());
+      instances = existing_mig_instances(config, comparable_gpu_uuid(*gpu));
     } catch (const error& unavailable) {
       return fmt::format("{} (the isolation mode measures the instances that exist and never "
                          "creates any)",

@@ -71,12 +71,13 @@ std::vector<std::string> streams_flags(const streams_result& result) {
 template <typename Body>
 void with_telemetry(const telemetry_settings& telemetry, const gpu_info& gpu, const char* phase,
                     run_record& run, Body&& body) {
-  if (telemetry.source == nullptr || gpu.uuid.empty()) {
+  const std::string sampled = whole_gpu_uuid(gpu);
+  if (telemetry.source == nullptr || sampled.empty()) {
     body();
     return;
   }
   telemetry_settings settings = telemetry;
-  settings.gpu_uuids = {whole_gpu_uuid(gpu)};
+  settings.gpu_uuids = {sampled};
   telemetry_sampler sampler(settings, phase);
   sampler.start();
   body(); // on an exception the sampler's destructor stops its thread
@@ -303,13 +304,12 @@ int run_modes(const run_config& config, const std::vector<std::string>& argv, st
       } else {
         if (mode == "mig") {
           try {
-            // Only a whole GPU's uuid is comparable: on a MIG-enabled GPU, CUDA's device is an
-            // instance with an identity of its own.
+            // Only a whole GPU's uuid is comparable with nvidia-smi's: CUDA's device may be a
+            // MIG instance, compared through its GPU (unknown when NVML could not tell).
             const auto& gpus = document.environment.gpus;
             const auto index = static_cast<std::size_t>(config.device);
-            const bool whole_gpu = index < gpus.size() && (gpus[index].mig_mode == "disabled" ||
-                                                           gpus[index].mig_mode == "unsupported");
-            const std::string cuda_uuid = whole_gpu ? gpus[index].uuid : std::string();
+            const std::string cuda_uuid =
+                index < gpus.size() ? comparable_gpu_uuid(gpus[index]) : std::string();
             live.add_run(with_limits(measure_mig(step, cuda_uuid, document.runs, out, telemetry),
                                      document.runs));
           } catch (const mig_unavailable_error& unavailable) {

@@ -201,6 +201,10 @@ void describe_with_nvml(gpu_info& gpu, const nvml_library& nvml) {
             : fmt::format("CUDA runs on MIG instance {} of {}", identity.uuid, identity.gpu_uuid);
     if (!identity.gpu_uuid.empty()) {
       gpu.nvml = nvml.describe_gpu(identity.gpu_uuid);
+      const mig_query mig = nvml.mig_mode(identity.gpu_uuid);
+      if (mig.mode && !mig.mode->pending_enabled) {
+        gpu.mig_detail += "; disable pending a GPU reset";
+      }
     }
     return;
   }

@@ -67,8 +67,9 @@ struct gpu_info {
   int compute_capability_minor = 0;
   int sm_count = 0;
   std::uint64_t memory_bytes = 0;
-  std::string mig_mode;   ///< enabled | disabled | unsupported | unknown
-  std::string mig_detail; ///< why unknown, or a change pending a GPU reset; "" otherwise
+  std::string mig_mode; ///< enabled | disabled | unsupported | unknown
+  /// Why unknown, a change pending a GPU reset, or the MIG instance CUDA runs on; "" otherwise
+  std::string mig_detail;
   /// The whole GPU's uuid when this CUDA device is a MIG instance (NVML and telemetry speak
   /// of the GPU); "" otherwise.
   std::string mig_parent_uuid{};
@@ -77,13 +78,27 @@ struct gpu_info {
   int memory_clock_max_mhz = 0;
   int async_engine_count = 0; ///< copy engines usable concurrently with kernels
   int l2_cache_bytes = 0;
-  std::optional<nvml_gpu_record> nvml; ///< matched by uuid; empty when NVML is unavailable
+  /// NVML's record of the GPU (of a MIG instance's GPU), matched by uuid; empty when NVML is
+  /// unavailable or the GPU unknown
+  std::optional<nvml_gpu_record> nvml;
 };
 
 /// The GPU that NVML and telemetry speak of for this CUDA device: itself, or the GPU a MIG
-/// instance belongs to.
-[[nodiscard]] inline const std::string& whole_gpu_uuid(const gpu_info& gpu) {
-  return gpu.mig_parent_uuid.empty() ? gpu.uuid : gpu.mig_parent_uuid;
+/// instance belongs to; "" for a MIG instance whose GPU is unknown (a MIG device has no power,
+/// clock or utilisation counters of its own).
+[[nodiscard]] inline std::string whole_gpu_uuid(const gpu_info& gpu) {
+  if (!gpu.mig_parent_uuid.empty()) {
+    return gpu.mig_parent_uuid;
+  }
+  return gpu.uuid.rfind("MIG-", 0) == 0 ? std::string() : gpu.uuid;
+}
+
+/// whole_gpu_uuid when it is known to name a whole GPU ("GPU-..."), for comparing with what
+/// nvidia-smi calls GPU N; "" otherwise.
+[[nodiscard]] inline std::string comparable_gpu_uuid(const gpu_info& gpu) {
+  std::string uuid = whole_gpu_uuid(gpu);
+  const bool known = gpu.mig_mode != "unknown" || !gpu.mig_parent_uuid.empty();
+  return known && uuid.rfind("GPU-", 0) == 0 ? uuid : std::string();
 }
 
 /// What the tool found about MPS on this machine (it never touches a daemon it did not start).

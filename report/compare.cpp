@@ -83,7 +83,10 @@ environment_comparison environment_differences(const report_document& base,
     const gpu_info& x = a.gpus[device_a];
     const gpu_info& y = b.gpus[device_b];
     differ(out.refusing, "GPU name", x.name, y.name);
-    differ(out.refusing, "GPU MIG mode", x.mig_mode, y.mig_mode);
+    // A mode one report could not read (an older version on a MIG instance) is no difference
+    // in the GPU measured.
+    const bool mig_unknown = x.mig_mode == "unknown" || y.mig_mode == "unknown";
+    differ(mig_unknown ? out.noted : out.refusing, "GPU MIG mode", x.mig_mode, y.mig_mode);
     differ(out.refusing, "GPU compute mode", x.compute_mode, y.compute_mode);
     if (x.nvml && y.nvml) {
       differ_optional(out.refusing, "GPU power limit [W]", x.nvml->power_limit_w,

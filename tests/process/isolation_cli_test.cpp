@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 namespace gpushare::test {
 namespace {
@@ -272,8 +273,22 @@ TEST(TenantPhase, ATenantWithoutAPipeDirectoryOfItsOwnGetsTheEmptyOne) {
     return pipes;
   };
 
+  // What this process's tenants inherit, put back however the test ends.
+  struct restored_variable {
+    const char* name;
+    std::optional<std::string> saved;
+    ~restored_variable() {
+      if (saved) {
+        setenv(name, saved->c_str(), 1);
+      } else {
+        unsetenv(name);
+      }
+    }
+  };
   const char* before = std::getenv("CUDA_MPS_PIPE_DIRECTORY");
-  const std::string saved = before == nullptr ? "" : before;
+  const restored_variable restore{"CUDA_MPS_PIPE_DIRECTORY",
+                                  before == nullptr ? std::nullopt
+                                                    : std::optional<std::string>(before)};
   ASSERT_EQ(setenv("CUDA_MPS_PIPE_DIRECTORY", "/inherited/pipe", 1), 0);
   const std::vector<tenant_outcome> avoided = run_tenant_phase(tenants, launch);
   ASSERT_EQ(avoided.size(), 2u);
@@ -289,11 +304,6 @@ TEST(TenantPhase, ATenantWithoutAPipeDirectoryOfItsOwnGetsTheEmptyOne) {
   pipes = read_log();
   EXPECT_EQ(pipes["host-sleep:rate=0,us=1"], "/inherited/pipe");
   EXPECT_EQ(pipes["host-sleep:rate=0,us=2"], "/their/pipe");
-  if (before == nullptr) {
-    unsetenv("CUDA_MPS_PIPE_DIRECTORY");
-  } else {
-    setenv("CUDA_MPS_PIPE_DIRECTORY", saved.c_str(), 1);
-  }
   fs::remove_all(scratch);
 }
 

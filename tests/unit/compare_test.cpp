@@ -377,6 +377,21 @@ TEST(Compare, DifferentGpusDriversAndSettingsAreListed) {
   EXPECT_EQ(differences.noted.size(), 2u);
 }
 
+TEST(Compare, AMigModeOneReportCouldNotReadIsNotedNotRefused) {
+  report_document base = document_with({tenant_run("timeslice", 2, 100, 50)});
+  base.environment.gpus[0].mig_mode = "unknown"; // an older report on a MIG instance
+  report_document next = base;
+  next.environment.gpus[0].mig_mode = "enabled";
+  environment_comparison differences = environment_differences(base, next);
+  EXPECT_TRUE(differences.refusing.empty());
+  ASSERT_EQ(differences.noted.size(), 1u);
+  EXPECT_EQ(differences.noted[0], "GPU MIG mode: unknown -> enabled");
+  base.environment.gpus[0].mig_mode = "disabled"; // known on both sides: another GPU setting
+  differences = environment_differences(base, next);
+  ASSERT_EQ(differences.refusing.size(), 1u);
+  EXPECT_EQ(differences.refusing[0], "GPU MIG mode: disabled -> enabled");
+}
+
 TEST(Compare, OnlyTheGpuEachReportMeasuredIsCompared) {
   report_document base = document_with({tenant_run("timeslice", 2, 100, 50)});
   base.environment.gpus.push_back(base.environment.gpus[0]);

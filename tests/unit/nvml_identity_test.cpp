@@ -97,5 +97,28 @@ TEST(NvmlIdentity, AWholeGpuKeepsItsUuidAndItsOwnMigMode) {
   EXPECT_THAT(unknown.mig_detail, HasSubstr("neither as a GPU"));
 }
 
+TEST(NvmlIdentity, WhichUuidTelemetryAndNvidiaSmiAreGiven) {
+  gpu_info instance_of_known_gpu;
+  instance_of_known_gpu.uuid = instance;
+  instance_of_known_gpu.mig_mode = "enabled";
+  instance_of_known_gpu.mig_parent_uuid = gpu_in_mig_mode;
+  EXPECT_EQ(whole_gpu_uuid(instance_of_known_gpu), gpu_in_mig_mode);
+  EXPECT_EQ(comparable_gpu_uuid(instance_of_known_gpu), gpu_in_mig_mode);
+
+  gpu_info instance_of_unknown_gpu = instance_of_known_gpu;
+  instance_of_unknown_gpu.mig_parent_uuid.clear();
+  EXPECT_EQ(whole_gpu_uuid(instance_of_unknown_gpu), "") << "a MIG device has no counters";
+  EXPECT_EQ(comparable_gpu_uuid(instance_of_unknown_gpu), "");
+
+  gpu_info whole;
+  whole.uuid = gpu_without_mig;
+  whole.mig_mode = "disabled";
+  EXPECT_EQ(whole_gpu_uuid(whole), gpu_without_mig);
+  EXPECT_EQ(comparable_gpu_uuid(whole), gpu_without_mig);
+  whole.mig_mode = "unknown"; // without NVML the bytes might be a MIG instance's
+  EXPECT_EQ(whole_gpu_uuid(whole), gpu_without_mig);
+  EXPECT_EQ(comparable_gpu_uuid(whole), "");
+}
+
 } // namespace
 } // namespace gpushare
