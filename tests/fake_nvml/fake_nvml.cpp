@@ -39,8 +39,12 @@ int copy_text(const char* text, char* out, unsigned length) {
 } // namespace
 
 extern "C" {
-__attribute__((visibility("default"))) int nvmlInit_v2() { return success; }
-__attribute__((visibility("default"))) int nvmlShutdown() { return success; }
+__attribute__((visibility("default"))) int nvmlInit_v2() {
+  return success;
+}
+__attribute__((visibility("default"))) int nvmlShutdown() {
+  return success;
+}
 __attribute__((visibility("default"))) const char* nvmlErrorString(int status) {
   return status == not_found ? "Not Found" : "Fake NVML error";
 }
