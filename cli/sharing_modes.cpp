@@ -95,9 +95,10 @@ run_record measure_sharing(const run_config& config, const std::string& mode, co
   for (std::size_t i = 0; i < config.workloads.size(); ++i) {
     plan.tenants.push_back({static_cast<int>(i), parse_workload_spec(config.workloads[i]), {}});
   }
-  if (gpu != nullptr && !whole_gpu_uuid(*gpu).empty()) {
+  if (const std::string sampled = gpu != nullptr ? whole_gpu_uuid(*gpu) : std::string();
+      !sampled.empty()) {
     plan.telemetry = telemetry;
-    plan.telemetry.gpu_uuids = {whole_gpu_uuid(*gpu)};
+    plan.telemetry.gpu_uuids = {sampled};
   }
 
   if (mode != "mps") {

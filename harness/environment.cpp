@@ -194,17 +194,17 @@ void describe_with_nvml(gpu_info& gpu, const nvml_library& nvml) {
     // A MIG instance exists only on a GPU in MIG mode; the GPU is the one NVML describes.
     gpu.mig_mode = "enabled";
     gpu.mig_parent_uuid = identity.gpu_uuid;
+    if (identity.gpu_uuid.empty()) {
+      gpu.mig_detail = fmt::format("CUDA runs on MIG instance {}; its GPU is unknown: {}",
+                                   identity.uuid, identity.error);
+      return;
+    }
     gpu.mig_detail =
-        identity.gpu_uuid.empty()
-            ? fmt::format("CUDA runs on MIG instance {}; its GPU is unknown: {}", identity.uuid,
-                          identity.error)
-            : fmt::format("CUDA runs on MIG instance {} of {}", identity.uuid, identity.gpu_uuid);
-    if (!identity.gpu_uuid.empty()) {
-      gpu.nvml = nvml.describe_gpu(identity.gpu_uuid);
-      const mig_query mig = nvml.mig_mode(identity.gpu_uuid);
-      if (mig.mode && !mig.mode->pending_enabled) {
-        gpu.mig_detail += "; disable pending a GPU reset";
-      }
+        fmt::format("CUDA runs on MIG instance {} of {}", identity.uuid, identity.gpu_uuid);
+    gpu.nvml = nvml.describe_gpu(identity.gpu_uuid);
+    const mig_query mig = nvml.mig_mode(identity.gpu_uuid);
+    if (mig.mode && !mig.mode->pending_enabled) {
+      gpu.mig_detail += "; disable pending a GPU reset";
     }
     return;
   }
